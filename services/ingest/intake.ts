@@ -1,0 +1,131 @@
+import { z } from 'zod'
+import { type FieldError, PayloadTooLargeError, ValidationError } from '../../shared/errors.ts'
+import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
+import {
+  EVENT_TYPES,
+  type EventType,
+  INGESTIBLE_TYPES,
+  resolveEventType,
+} from '../../shared/events/types.ts'
+
+export const MAX_BATCH = 1000
+export const INGEST_SOURCE = '/streamshop/ingest'
+
+const idLike = (name: string) =>
+  z
+    .union([z.string(), z.number().int()], { error: `${name} must be a string or an integer` })
+    .transform(String)
+    .pipe(z.string().trim().min(1, `${name} must not be empty`).max(128))
+const userId = idLike('userId')
+
+/** One event as integrators send it to `POST /api/events`. */
+export const incomingEventSchema = z.object({
+  type: z.string().min(1).max(64),
+  userId,
+  productId: idLike('productId').optional(),
+  orderId: z.string().min(1).max(128).optional(),
+  rating: z.number().optional(),
+  query: z.string().max(500).optional(),
+  quantity: z.number().int().optional(),
+  id: z.string().trim().min(1).max(128).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+})
+
+export type IncomingEvent = z.input<typeof incomingEventSchema>
+
+/** The seed's `POST /api/events/track` body (ai-recommendation-kafka.md). */
+export const trackBodySchema = z.object({
+  userId,
+  eventType: z.string().min(1).max(64),
+  productId: idLike('productId').optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+})
+
+function fieldErrors(issues: z.core.$ZodIssue[], prefix: string): FieldError[] {
+  return issues.map((i) => ({
+    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
+    message: i.message,
+  }))
+}
+
+/** Validates one incoming event against the catalog and returns its envelope, or the field errors. */
+function toEnvelope(raw: unknown, prefix: string): EventEnvelope | FieldError[] {
+  const parsed = incomingEventSchema.safeParse(raw)
+  const rawType = (raw as { type?: unknown } | null)?.type
+  const type = typeof rawType === 'string' ? resolveEventType(rawType) : undefined
+  const errors = parsed.success ? [] : fieldErrors(parsed.error.issues, prefix)
+  if (typeof rawType === 'string' && (!type || !EVENT_TYPES[type].ingestible)) {
+    errors.push({
+      field: [prefix, 'type'].filter(Boolean).join('.'),
+      message: `Unknown event type '${rawType.slice(0, 64)}'; expected one of ${INGESTIBLE_TYPES.join(', ')} (or a seed alias)`,
+    })
+  }
+  if (!parsed.success || !type || errors.length > 0) return errors
+  const e = parsed.data
+  const data = {
+    userId: e.userId,
+    productId: e.productId,
+    orderId: e.orderId,
+    rating: e.rating,
+    query: e.query,
+    quantity: e.quantity,
+    metadata: e.data ?? {},
+  }
+  const checked = EVENT_TYPES[type].schema.safeParse(data)
+  if (!checked.success) return fieldErrors(checked.error.issues, prefix)
+  return createEvent(type as EventType, checked.data as never, {
+    source: INGEST_SOURCE,
+    id: e.id,
+    time: e.occurredAt ? new Date(e.occurredAt) : undefined,
+  })
+}
+
+/**
+ * Turns a request body (one event, or `{ events: [...] }`) into envelopes. All or nothing: any bad
+ * event fails the whole batch with every bad field named.
+ */
+export function parseIngestBody(body: unknown): EventEnvelope[] {
+  const isBatch = typeof body === 'object' && body !== null && 'events' in body
+  if (isBatch) {
+    const events = (body as { events: unknown }).events
+    if (!Array.isArray(events)) {
+      throw new ValidationError('`events` must be an array', [{ field: 'events', message: 'Expected an array' }])
+    }
+    if (events.length === 0) {
+      throw new ValidationError('`events` is empty', [{ field: 'events', message: 'At least one event is required' }])
+    }
+    if (events.length > MAX_BATCH) {
+      throw new PayloadTooLargeError(`A batch holds at most ${MAX_BATCH} events; this one has ${events.length}`)
+    }
+  }
+  const list: unknown[] = isBatch ? (body as { events: unknown[] }).events : [body]
+  const envelopes: EventEnvelope[] = []
+  const errors: FieldError[] = []
+  list.forEach((raw, i) => {
+    const result = toEnvelope(raw, isBatch ? `events[${i}]` : '')
+    if (Array.isArray(result)) errors.push(...result)
+    else envelopes.push(result)
+  })
+  if (errors.length > 0) {
+    const what = isBatch ? `${new Set(errors.map((e) => e.field.split('.')[0])).size} of ${list.length} events are invalid` : 'The event is invalid'
+    throw new ValidationError(`${what}; nothing was accepted`, errors)
+  }
+  return envelopes
+}
+
+/** The seed's track body as an envelope. */
+export function trackToEnvelope(body: z.output<typeof trackBodySchema>): EventEnvelope {
+  const result = toEnvelope(
+    { type: body.eventType, userId: body.userId, productId: body.productId, data: body.metadata },
+    '',
+  )
+  if (Array.isArray(result)) {
+    throw new ValidationError('The event is invalid; nothing was accepted', result.map(renameForTrack))
+  }
+  return result
+}
+
+function renameForTrack(e: FieldError): FieldError {
+  return { ...e, field: e.field === 'type' ? 'eventType' : e.field === 'data' ? 'metadata' : e.field }
+}

@@ -1,0 +1,71 @@
+import { Hono } from 'hono'
+import { enqueueEvents } from '../../shared/bus/outbox.ts'
+import type { Db } from '../../shared/db/client.ts'
+import { readJsonBody } from '../../shared/http/json-body.ts'
+import { problemResponse } from '../../shared/http/problem.ts'
+import { httpMetrics } from '../../shared/observability/metrics.ts'
+import { parseIngestBody, trackBodySchema, trackToEnvelope } from './intake.ts'
+import { ValidationError } from '../../shared/errors.ts'
+import type { EventEnvelope } from '../../shared/events/envelope.ts'
+
+export interface IngestDeps {
+  db: Db
+  /** Called after events are durable, so the relay can publish them without waiting for its poll. */
+  onEnqueued?: () => void
+}
+
+/**
+ * The event endpoints. Events are durable once they are in the outbox (one libSQL transaction),
+ * so a 202 never depends on the broker being up; the relay publishes them in order.
+ */
+export function ingestRoutes(deps: IngestDeps): Hono {
+  const app = new Hono()
+
+  async function accept(events: EventEnvelope[]): Promise<number> {
+    const added = await enqueueEvents(deps.db, events)
+    httpMetrics.ingested.inc(added)
+    deps.onEnqueued?.()
+    return added
+  }
+
+  // Parsed by hand rather than with zValidator: a batch is all or nothing, each bad field is named
+  // with its index, and more than 1,000 events is a 413, not a 400.
+  app.post('/api/events', async (c) => {
+    const events = parseIngestBody(await readJsonBody(c))
+    const added = await accept(events)
+    return c.json(
+      { accepted: events.length, duplicates: events.length - added, ids: events.map((e) => e.id) },
+      202,
+    )
+  })
+
+  app.post('/api/events/track', async (c) => {
+    try {
+      const parsed = trackBodySchema.safeParse(await readJsonBody(c))
+      if (!parsed.success) {
+        throw new ValidationError(
+          'The event is invalid; nothing was accepted',
+          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        )
+      }
+      const event = trackToEnvelope(parsed.data)
+      await accept([event])
+      return c.json({ success: true, message: 'Event tracked successfully', eventId: event.id })
+    } catch (error) {
+      // The seed's React hook reads `success` and `error`; keep them beside the Problem Details.
+      if (error instanceof ValidationError) {
+        return problemResponse(c, {
+          status: 400,
+          code: error.code,
+          detail: error.message,
+          errors: error.errors,
+          success: false,
+          error: error.message,
+        })
+      }
+      throw error
+    }
+  })
+
+  return app
+}

@@ -1,0 +1,18 @@
+import type { Config } from '../config/index.ts'
+import type { Database } from '../db/client.ts'
+import { EmbeddedBus } from './embedded.ts'
+import { KafkaBus } from './kafka.ts'
+import type { EventBus } from './types.ts'
+
+/** The Kafka bus for bootstrap addresses, or the embedded log when there are none. */
+export function createBus(config: Config, database: Database, brokers: string[]): EventBus {
+  const retry = { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, retryBaseMs: config.CONSUMER_RETRY_BASE_MS }
+  if (brokers.length === 0) return new EmbeddedBus(database, retry)
+  return new KafkaBus({
+    brokers,
+    clientId: config.KAFKA_CLIENT_ID,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    ...retry,
+  })
+}

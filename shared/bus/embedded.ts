@@ -1,0 +1,397 @@
+import { and, asc, eq, gte, sql } from 'drizzle-orm'
+import type { Database } from '../db/client.ts'
+import { retentionMs, type TopicSpec } from '../events/topics.ts'
+import { busMetrics } from '../observability/metrics.ts'
+import { log } from '../observability/log.ts'
+import { deadLetter, deliver, sleep } from './delivery.ts'
+import { logGroupOffsets, logRecords, logTopics } from './schema.ts'
+import type {
+  BusRecord,
+  ConsumedRecord,
+  EventBus,
+  PartitionLag,
+  SeekPosition,
+  SubscribeOptions,
+  Subscription,
+  TopicDescription,
+  TopicPartition,
+} from './types.ts'
+
+export interface EmbeddedBusOptions {
+  maxAttempts: number
+  retryBaseMs: number
+  /** How often an idle member looks for new records when nothing in-process woke it. */
+  pollMs?: number
+}
+
+const FETCH_LIMIT = 200
+
+/** Kafka's default partitioner is murmur2; any stable hash keeps one key on one partition. */
+export function partitionForKey(key: string | null, partitions: number, fallback: number): number {
+  if (key === null) return fallback % partitions
+  return Number(Bun.hash.murmur32v3(key) % partitions)
+}
+
+/**
+ * The dev-only event bus: the same contract as Kafka, kept in libSQL tables for one process.
+ * Group membership lives in memory (one process); records and committed offsets are durable.
+ */
+export class EmbeddedBus implements EventBus {
+  readonly kind = 'embedded' as const
+  readonly description: string
+  readonly #database: Database
+  readonly #opts: Required<EmbeddedBusOptions>
+  readonly #groups = new Map<string, Set<EmbeddedSubscription>>()
+  readonly #partitions = new Map<string, number>()
+  readonly #listeners = new Set<() => void>()
+  #roundRobin = 0
+
+  constructor(database: Database, opts: EmbeddedBusOptions) {
+    this.#database = database
+    this.#opts = { pollMs: 250, ...opts }
+    this.description = `embedded event log in ${database.url}`
+  }
+
+  get db() {
+    return this.#database.db
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    if (specs.length === 0) return
+    await this.db
+      .insert(logTopics)
+      .values(specs.map((s) => ({ name: s.name, partitions: s.partitions, retentionMs: retentionMs(s) })))
+      .onConflictDoNothing()
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const known = this.#partitions.get(topic)
+    if (known) return known
+    const [row] = await this.db.select().from(logTopics).where(eq(logTopics.name, topic))
+    if (!row) throw new Error(`Unknown topic ${topic}: create it first`)
+    this.#partitions.set(topic, row.partitions)
+    return row.partitions
+  }
+
+  async publish(records: BusRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const counts = new Map<string, number>()
+    for (const topic of new Set(records.map((r) => r.topic))) counts.set(topic, await this.partitionCount(topic))
+    const now = Date.now()
+    // One statement per record inside one write transaction: the next offset is read and used atomically.
+    const statements = records.map((r) => {
+      const partition = partitionForKey(r.key, counts.get(r.topic) as number, this.#roundRobin++)
+      return this.db.run(sql`
+        insert into log_records (topic, partition, "offset", key, value, headers, timestamp)
+        select ${r.topic}, ${partition}, coalesce(max("offset") + 1, 0), ${r.key}, ${r.value},
+               ${JSON.stringify(r.headers)}, ${r.timestamp ?? now}
+        from log_records where topic = ${r.topic} and partition = ${partition}`)
+    })
+    const [first, ...rest] = statements
+    if (first) await this.db.batch([first, ...rest])
+    busMetrics.produced.inc(records.length)
+    for (const wake of this.#listeners) wake()
+  }
+
+  onPublish(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    for (const topic of options.topics) await this.partitionCount(topic)
+    const sub = new EmbeddedSubscription(this, options, {
+      maxAttempts: options.maxAttempts ?? this.#opts.maxAttempts,
+      retryBaseMs: options.retryBaseMs ?? this.#opts.retryBaseMs,
+      pollMs: this.#opts.pollMs,
+    })
+    const members = this.#groups.get(options.group) ?? new Set()
+    this.#groups.set(options.group, members)
+    members.add(sub)
+    await this.#rebalance(options.group)
+    sub.start()
+    return sub
+  }
+
+  /** Leaves a group and hands the member's partitions to the others. */
+  async leave(sub: EmbeddedSubscription): Promise<void> {
+    const members = this.#groups.get(sub.group)
+    members?.delete(sub)
+    if (members && members.size === 0) this.#groups.delete(sub.group)
+    await this.#rebalance(sub.group)
+  }
+
+  // Range-style assignment: each topic's partitions are dealt round-robin over the members in join order.
+  async #rebalance(group: string): Promise<void> {
+    const members = [...(this.#groups.get(group) ?? [])]
+    const plan = new Map<EmbeddedSubscription, TopicPartition[]>(members.map((m) => [m, []]))
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort()
+    for (const topic of topics) {
+      const interested = members.filter((m) => m.topics.includes(topic))
+      const partitions = await this.partitionCount(topic)
+      for (let p = 0; p < partitions; p++) {
+        const owner = interested[p % interested.length]
+        if (owner) plan.get(owner)?.push({ topic, partition: p })
+      }
+    }
+    // Members finish the record in hand before giving a partition away, like a cooperative rebalance.
+    await Promise.all(members.map((m) => m.assign(plan.get(m) ?? [])))
+  }
+
+  async fetch(group: string, tp: TopicPartition): Promise<ConsumedRecord[]> {
+    const next = await this.committed(group, tp)
+    const rows = await this.db
+      .select()
+      .from(logRecords)
+      .where(
+        and(
+          eq(logRecords.topic, tp.topic),
+          eq(logRecords.partition, tp.partition),
+          gte(logRecords.offset, Number(next ?? 0n)),
+        ),
+      )
+      .orderBy(asc(logRecords.offset))
+      .limit(FETCH_LIMIT)
+    return rows.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: BigInt(r.offset),
+      key: r.key,
+      value: r.value,
+      headers: JSON.parse(r.headers) as Record<string, string>,
+      timestamp: r.timestamp,
+    }))
+  }
+
+  async committed(group: string, tp: TopicPartition): Promise<bigint | null> {
+    const [row] = await this.db
+      .select({ next: logGroupOffsets.nextOffset })
+      .from(logGroupOffsets)
+      .where(
+        and(
+          eq(logGroupOffsets.groupId, group),
+          eq(logGroupOffsets.topic, tp.topic),
+          eq(logGroupOffsets.partition, tp.partition),
+        ),
+      )
+    return row ? BigInt(row.next) : null
+  }
+
+  async commit(group: string, tp: TopicPartition, nextOffset: bigint): Promise<void> {
+    await this.db
+      .insert(logGroupOffsets)
+      .values({ groupId: group, topic: tp.topic, partition: tp.partition, nextOffset: Number(nextOffset) })
+      .onConflictDoUpdate({
+        target: [logGroupOffsets.groupId, logGroupOffsets.topic, logGroupOffsets.partition],
+        set: { nextOffset: Number(nextOffset) },
+      })
+  }
+
+  async seek(group: string, topic: string, position: SeekPosition): Promise<void> {
+    if (this.#groups.get(group)?.size) throw new Error(`Group ${group} has running members; stop them first`)
+    const partitions = await this.partitionCount(topic)
+    for (let partition = 0; partition < partitions; partition++) {
+      const tp = { topic, partition }
+      const bounds = await this.#bounds(tp)
+      let next: bigint
+      if (position === 'earliest') next = bounds.start
+      else if (position === 'latest') next = bounds.end
+      else if ('offset' in position) next = position.offset
+      else if ('last' in position) next = bounds.end - BigInt(position.last) > bounds.start ? bounds.end - BigInt(position.last) : bounds.start
+      else {
+        const [row] = await this.db
+          .select({ offset: logRecords.offset })
+          .from(logRecords)
+          .where(
+            and(
+              eq(logRecords.topic, topic),
+              eq(logRecords.partition, partition),
+              gte(logRecords.timestamp, position.timestamp),
+            ),
+          )
+          .orderBy(asc(logRecords.offset))
+          .limit(1)
+        next = row ? BigInt(row.offset) : bounds.end
+      }
+      await this.commit(group, tp, next)
+    }
+  }
+
+  async #bounds(tp: TopicPartition): Promise<{ start: bigint; end: bigint }> {
+    const [row] = await this.db
+      .select({ min: sql<number | null>`min("offset")`, max: sql<number | null>`max("offset")` })
+      .from(logRecords)
+      .where(and(eq(logRecords.topic, tp.topic), eq(logRecords.partition, tp.partition)))
+    if (!row || row.max === null) return { start: 0n, end: 0n }
+    return { start: BigInt(row.min ?? 0), end: BigInt(row.max) + 1n }
+  }
+
+  async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
+    const out: PartitionLag[] = []
+    for (const d of await this.describeTopics(topics)) {
+      for (const p of d.partitions) {
+        const committed = await this.committed(group, { topic: d.name, partition: p.partition })
+        out.push({ topic: d.name, partition: p.partition, committed, end: p.end, lag: p.end - (committed ?? p.start) })
+      }
+    }
+    return out
+  }
+
+  async describeTopics(names: string[]): Promise<TopicDescription[]> {
+    const out: TopicDescription[] = []
+    for (const name of names) {
+      const partitions = await this.partitionCount(name)
+      const list = []
+      for (let partition = 0; partition < partitions; partition++) {
+        list.push({ partition, ...(await this.#bounds({ topic: name, partition })) })
+      }
+      out.push({ name, partitions: list })
+    }
+    return out
+  }
+
+  async listTopics(): Promise<string[]> {
+    const rows = await this.db.select({ name: logTopics.name }).from(logTopics)
+    return rows.map((r) => r.name)
+  }
+
+  async listGroups(): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ group: logGroupOffsets.groupId }).from(logGroupOffsets)
+    return rows.map((r) => r.group)
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    if (this.#groups.get(group)?.size) throw new Error(`Group ${group} has running members; stop them first`)
+    await this.db.delete(logGroupOffsets).where(eq(logGroupOffsets.groupId, group))
+  }
+
+  async ping(): Promise<void> {
+    await this.db.select({ one: sql`1` }).from(logTopics).limit(1)
+  }
+
+  /** Deletes records older than their topic's retention. */
+  async enforceRetention(): Promise<void> {
+    const topics = await this.db.select().from(logTopics)
+    for (const t of topics) {
+      await this.db.run(
+        sql`delete from log_records where topic = ${t.name} and timestamp < ${Date.now() - t.retentionMs}`,
+      )
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#groups.values()].flatMap((s) => [...s])
+    await Promise.allSettled(all.map((s) => s.close()))
+  }
+}
+
+class EmbeddedSubscription implements Subscription {
+  readonly group: string
+  readonly topics: string[]
+  readonly #bus: EmbeddedBus
+  readonly #options: SubscribeOptions
+  readonly #policy: { maxAttempts: number; retryBaseMs: number; pollMs: number }
+  readonly #stop = new AbortController()
+  #owned: TopicPartition[] = []
+  #busy: Promise<void> = Promise.resolve()
+  #loop: Promise<void> | null = null
+  #wake: (() => void) | null = null
+  #unlisten: () => void = () => {}
+  #closing: Promise<void> | null = null
+
+  constructor(
+    bus: EmbeddedBus,
+    options: SubscribeOptions,
+    policy: { maxAttempts: number; retryBaseMs: number; pollMs: number },
+  ) {
+    this.#bus = bus
+    this.#options = options
+    this.group = options.group
+    this.topics = options.topics
+    this.#policy = policy
+  }
+
+  start(): void {
+    this.#unlisten = this.#bus.onPublish(() => this.#wake?.())
+    this.#loop = this.#run()
+  }
+
+  /** Takes a new assignment once the record in hand is done. */
+  async assign(partitions: TopicPartition[]): Promise<void> {
+    await this.#busy
+    this.#owned = partitions
+    this.#wake?.()
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      let handled = 0
+      for (const tp of this.#owned) {
+        if (this.#stop.signal.aborted) return
+        const work = this.#drain(tp)
+        this.#busy = work.then(() => {})
+        handled += await work
+      }
+      if (handled === 0) await this.#idle()
+    }
+  }
+
+  async #drain(tp: TopicPartition): Promise<number> {
+    let handled = 0
+    try {
+      const records = await this.#bus.fetch(this.group, tp)
+      for (const record of records) {
+        if (this.#stop.signal.aborted || !this.#owns(tp)) break
+        const outcome = await deliver(record, this.#options.handler, { ...this.#policy, signal: this.#stop.signal })
+        if (this.#stop.signal.aborted) break
+        if (outcome.ok) busMetrics.consumed.inc({ topic: record.topic, group: this.group })
+        else {
+          busMetrics.failed.inc({ topic: record.topic, group: this.group })
+          await this.#bus.publish([deadLetter(record, this.group, outcome.error, outcome.attempts)])
+          busMetrics.deadLettered.inc({ topic: record.topic })
+        }
+        await this.#bus.commit(this.group, tp, record.offset + 1n)
+        handled++
+      }
+    } catch (error) {
+      log.error({ err: error, group: this.group, ...tp }, 'embedded consumer failed; retrying')
+      await sleep(this.#policy.pollMs, this.#stop.signal)
+    }
+    return handled
+  }
+
+  #owns(tp: TopicPartition): boolean {
+    return this.#owned.some((o) => o.topic === tp.topic && o.partition === tp.partition)
+  }
+
+  #idle(): Promise<void> {
+    const woken = new Promise<void>((resolve) => {
+      this.#wake = resolve
+    })
+    return Promise.race([sleep(this.#policy.pollMs, this.#stop.signal), woken]).finally(() => {
+      this.#wake = null
+    })
+  }
+
+  assignments(): TopicPartition[] {
+    return [...this.#owned]
+  }
+
+  async ready(): Promise<void> {}
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#stop.abort()
+      this.#wake?.()
+      this.#unlisten()
+      await this.#loop
+      await this.#bus.leave(this)
+    })()
+    return this.#closing
+  }
+
+  abort(): Promise<void> {
+    // Same as close here: offsets are committed per record, after its handler, so the record in hand is redelivered.
+    return this.close()
+  }
+}

@@ -1,0 +1,410 @@
+import {
+  Admin,
+  Consumer,
+  type Message,
+  ProduceAcks,
+  Producer,
+  stringDeserializers,
+  stringSerializers,
+} from '@platformatic/kafka'
+import { BrokerUnavailableError } from '../errors.ts'
+import { retentionMs, type TopicSpec } from '../events/topics.ts'
+import { busMetrics } from '../observability/metrics.ts'
+import { log } from '../observability/log.ts'
+import { deadLetter, deliver, sleep } from './delivery.ts'
+import type {
+  BusRecord,
+  ConsumedRecord,
+  EventBus,
+  PartitionLag,
+  SeekPosition,
+  SubscribeOptions,
+  Subscription,
+  TopicDescription,
+  TopicPartition,
+} from './types.ts'
+
+export interface KafkaBusOptions {
+  brokers: string[]
+  clientId: string
+  replicationFactor: number
+  sessionTimeoutMs: number
+  maxAttempts: number
+  retryBaseMs: number
+  /** How long one request may wait for the broker before it fails. */
+  requestTimeoutMs?: number
+}
+
+type StringMessage = Message<string, string, string, string>
+
+// The broker answers "topic already exists" with this code; creating topics must be idempotent.
+const TOPIC_ALREADY_EXISTS = 36
+
+/** The event bus on a Kafka-API broker (Apache Kafka or Redpanda) through @platformatic/kafka. */
+export class KafkaBus implements EventBus {
+  readonly kind = 'kafka' as const
+  readonly description: string
+  readonly #opts: KafkaBusOptions
+  readonly #admin: Admin
+  readonly #producer: Producer<string, string, string, string>
+  readonly #subscriptions = new Set<KafkaSubscription>()
+
+  constructor(opts: KafkaBusOptions) {
+    this.#opts = opts
+    this.description = `Kafka at ${opts.brokers.join(',')}`
+    const base = {
+      bootstrapBrokers: opts.brokers,
+      timeout: opts.requestTimeoutMs ?? 10_000,
+      retries: 3,
+      retryDelay: 250,
+    }
+    this.#admin = new Admin({ ...base, clientId: `${opts.clientId}-admin` })
+    this.#producer = new Producer({
+      ...base,
+      clientId: `${opts.clientId}-producer`,
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      compression: 'lz4',
+      autocreateTopics: false,
+    })
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.listTopics())
+    const missing = specs.filter((s) => !existing.has(s.name))
+    for (const spec of missing) {
+      try {
+        await this.#admin.createTopics({
+          topics: [spec.name],
+          partitions: spec.partitions,
+          replicas: this.#opts.replicationFactor,
+          configs: [{ name: 'retention.ms', value: String(retentionMs(spec)) }],
+        })
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error
+      }
+    }
+    if (missing.length > 0) await this.#waitForLeaders(missing.map((s) => s.name))
+  }
+
+  async #waitForLeaders(topics: string[]): Promise<void> {
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      try {
+        const meta = await this.#admin.metadata({ topics, forceUpdate: true })
+        const ready = topics.every((t) => {
+          const topic = meta.topics.get(t)
+          return topic && topic.partitions.every((p) => p.leader >= 0)
+        })
+        if (ready) return
+      } catch (error) {
+        if (Date.now() > deadline) throw error
+      }
+      if (Date.now() > deadline) throw new Error(`Topics have no leader after 30 s: ${topics}`)
+      await sleep(100)
+    }
+  }
+
+  async publish(records: BusRecord[]): Promise<void> {
+    if (records.length === 0) return
+    try {
+      await this.#producer.send({
+        messages: records.map((r) => ({
+          topic: r.topic,
+          key: r.key ?? undefined,
+          value: r.value,
+          headers: r.headers,
+          timestamp: r.timestamp === undefined ? undefined : BigInt(r.timestamp),
+        })),
+      })
+      busMetrics.produced.inc(records.length)
+    } catch (error) {
+      throw new BrokerUnavailableError(`Publishing ${records.length} record(s) failed`, error)
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const consumer = new Consumer({
+      groupId: options.group,
+      clientId: `${this.#opts.clientId}-${options.group}`,
+      bootstrapBrokers: this.#opts.brokers,
+      deserializers: stringDeserializers,
+      sessionTimeout: this.#opts.sessionTimeoutMs,
+      rebalanceTimeout: this.#opts.sessionTimeoutMs * 2,
+      heartbeatInterval: Math.max(200, Math.floor(this.#opts.sessionTimeoutMs / 6)),
+      timeout: this.#opts.requestTimeoutMs ?? 10_000,
+    })
+    const sub = new KafkaSubscription(consumer, options, this, {
+      maxAttempts: options.maxAttempts ?? this.#opts.maxAttempts,
+      retryBaseMs: options.retryBaseMs ?? this.#opts.retryBaseMs,
+    })
+    this.#subscriptions.add(sub)
+    sub.onClosed = () => this.#subscriptions.delete(sub)
+    await sub.start()
+    return sub
+  }
+
+  async seek(group: string, topic: string, position: SeekPosition): Promise<void> {
+    const partitions = await this.#partitionCount(topic)
+    const timestamp =
+      position === 'earliest'
+        ? -2n
+        : position === 'latest'
+          ? -1n
+          : 'timestamp' in position
+            ? BigInt(position.timestamp)
+            : undefined
+    let offsets: { partition: number; offset: bigint }[]
+    if (typeof position === 'object' && 'last' in position) {
+      const [description] = await this.describeTopics([topic])
+      offsets = (description?.partitions ?? []).map((p) => ({
+        partition: p.partition,
+        offset: maxBig(p.start, p.end - BigInt(position.last)),
+      }))
+    } else if (timestamp === undefined) {
+      const offset = (position as { offset: bigint }).offset
+      offsets = range(partitions).map((partition) => ({ partition, offset }))
+    } else {
+      const listed = await this.#listOffsets(topic, partitions, timestamp)
+      // A timestamp after the last record lists offset -1: start from the end.
+      const ends = timestamp >= 0n ? await this.#listOffsets(topic, partitions, -1n) : listed
+      offsets = listed.map((p, i) => ({
+        partition: p.partition,
+        offset: p.offset < 0n ? (ends[i]?.offset ?? 0n) : p.offset,
+      }))
+    }
+    await this.#admin.alterConsumerGroupOffsets({
+      groupId: group,
+      topics: [{ name: topic, partitionOffsets: offsets }],
+    })
+  }
+
+  async #partitionCount(topic: string): Promise<number> {
+    const meta = await this.#admin.metadata({ topics: [topic], forceUpdate: true })
+    const count = meta.topics.get(topic)?.partitionsCount
+    if (!count) throw new Error(`Unknown topic ${topic}`)
+    return count
+  }
+
+  async #listOffsets(topic: string, partitions: number, timestamp: bigint) {
+    const [listed] = await this.#admin.listOffsets({
+      topics: [
+        { name: topic, partitions: range(partitions).map((partitionIndex) => ({ partitionIndex, timestamp })) },
+      ],
+    })
+    return (listed?.partitions ?? [])
+      .map((p) => ({ partition: p.partitionIndex, offset: p.offset }))
+      .sort((a, b) => a.partition - b.partition)
+  }
+
+  async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
+    const [committed] = await this.#admin.listConsumerGroupOffsets({ groups: [group] })
+    const byPartition = new Map<string, bigint>()
+    for (const t of committed?.topics ?? []) {
+      for (const p of t.partitions) {
+        if (p.committedOffset >= 0n) byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
+      }
+    }
+    const result: PartitionLag[] = []
+    for (const d of await this.describeTopics(topics)) {
+      for (const p of d.partitions) {
+        const c = byPartition.get(`${d.name}:${p.partition}`) ?? null
+        result.push({
+          topic: d.name,
+          partition: p.partition,
+          committed: c,
+          end: p.end,
+          lag: p.end - (c ?? p.start),
+        })
+      }
+    }
+    return result
+  }
+
+  async describeTopics(names: string[]): Promise<TopicDescription[]> {
+    const out: TopicDescription[] = []
+    for (const name of names) {
+      const partitions = await this.#partitionCount(name)
+      const [starts, ends] = await Promise.all([
+        this.#listOffsets(name, partitions, -2n),
+        this.#listOffsets(name, partitions, -1n),
+      ])
+      out.push({
+        name,
+        partitions: ends.map((e, i) => ({
+          partition: e.partition,
+          start: starts[i]?.offset ?? 0n,
+          end: e.offset,
+        })),
+      })
+    }
+    return out
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.#admin.listTopics()
+  }
+
+  async listGroups(): Promise<string[]> {
+    return [...(await this.#admin.listGroups()).keys()]
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    await this.#admin.deleteGroups({ groups: [group] })
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#admin.metadata({ topics: [], forceUpdate: true })
+    } catch (error) {
+      throw new BrokerUnavailableError('The Kafka broker does not answer', error)
+    }
+  }
+
+  /** Publishes a dead letter, retrying until it lands or the subscription is torn down. */
+  async publishDeadLetter(record: BusRecord, signal: AbortSignal): Promise<boolean> {
+    let attempt = 0
+    while (!signal.aborted) {
+      try {
+        await this.publish([record])
+        busMetrics.deadLettered.inc({ topic: record.headers.dlq_source_topic ?? '' })
+        return true
+      } catch (error) {
+        attempt++
+        log.error({ err: error, topic: record.topic }, 'dead letter could not be published; retrying')
+        await sleep(Math.min(5000, 100 * 2 ** attempt), signal)
+      }
+    }
+    return false
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#subscriptions].map((s) => s.close()))
+    await Promise.allSettled([this.#producer.close(), this.#admin.close()])
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  onClosed: () => void = () => {}
+  readonly #consumer: Consumer<string, string, string, string>
+  readonly #options: SubscribeOptions
+  readonly #bus: KafkaBus
+  readonly #policy: { maxAttempts: number; retryBaseMs: number }
+  readonly #stop = new AbortController()
+  #loop: Promise<void> = Promise.resolve()
+  #lastCommit: Promise<void> = Promise.resolve()
+  #joined = Promise.withResolvers<void>()
+  #closing: Promise<void> | null = null
+
+  constructor(
+    consumer: Consumer<string, string, string, string>,
+    options: SubscribeOptions,
+    bus: KafkaBus,
+    policy: { maxAttempts: number; retryBaseMs: number },
+  ) {
+    this.#consumer = consumer
+    this.#options = options
+    this.#bus = bus
+    this.#policy = policy
+  }
+
+  async start(): Promise<void> {
+    this.#consumer.on('consumer:group:join', () => this.#joined.resolve())
+    const stream = await this.#consumer.consume({
+      topics: this.#options.topics,
+      mode: 'committed',
+      fallbackMode: 'earliest',
+      autocommit: false,
+      maxWaitTime: 200,
+    })
+    stream.on('error', (error) => log.error({ err: error, group: this.#options.group }, 'consumer stream error'))
+    this.#loop = this.#run(stream)
+  }
+
+  async #run(stream: AsyncIterable<StringMessage>): Promise<void> {
+    try {
+      for await (const message of stream) {
+        if (this.#stop.signal.aborted) return
+        await this.#handle(message)
+      }
+    } catch (error) {
+      if (!this.#stop.signal.aborted) log.error({ err: error, group: this.#options.group }, 'consumer loop failed')
+    }
+  }
+
+  async #handle(message: StringMessage): Promise<void> {
+    const record: ConsumedRecord = {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key ?? null,
+      value: message.value ?? '',
+      headers: Object.fromEntries(message.headers),
+      timestamp: Number(message.timestamp),
+    }
+    const started = performance.now()
+    const outcome = await deliver(record, this.#options.handler, { ...this.#policy, signal: this.#stop.signal })
+    busMetrics.handleSeconds.observe({ group: this.#options.group }, (performance.now() - started) / 1000)
+    if (this.#stop.signal.aborted) return
+    if (outcome.ok) {
+      busMetrics.consumed.inc({ topic: record.topic, group: this.#options.group })
+    } else {
+      busMetrics.failed.inc({ topic: record.topic, group: this.#options.group })
+      log.warn(
+        { err: outcome.error, topic: record.topic, partition: record.partition, offset: String(record.offset) },
+        'record dead-lettered',
+      )
+      const letter = deadLetter(record, this.#options.group, outcome.error, outcome.attempts)
+      if (!(await this.#bus.publishDeadLetter(letter, this.#stop.signal))) return
+    }
+    // Commits coalesce inside the client; the offset is committed only after the handler's effects.
+    this.#lastCommit = Promise.resolve(message.commit()).catch((error) =>
+      log.warn({ err: error, group: this.#options.group }, 'offset commit failed; the record may be redelivered'),
+    )
+  }
+
+  assignments(): TopicPartition[] {
+    return (this.#consumer.assignments ?? []).flatMap((a) =>
+      a.partitions.map((partition) => ({ topic: a.topic, partition })),
+    )
+  }
+
+  ready(): Promise<void> {
+    return this.#joined.promise
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#stop.abort()
+      await this.#lastCommit
+      await this.#consumer.close(true).catch(() => {})
+      await this.#loop
+      this.onClosed()
+    })()
+    return this.#closing
+  }
+
+  abort(): Promise<void> {
+    // A crash: the record in hand is not committed, so another member receives it again.
+    this.#closing ??= (async () => {
+      this.#stop.abort()
+      await this.#consumer.close(true).catch(() => {})
+      this.onClosed()
+    })()
+    return this.#closing
+  }
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i)
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const text = JSON.stringify(error, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) ?? ''
+  return text.includes(`"errorCode":${TOPIC_ALREADY_EXISTS}`) || String(error).includes('already exists')
+}

@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/** Events waiting to be published, written in the same transaction as the state change that caused them. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    topic: text('topic').notNull(),
+    key: text('key'),
+    value: text('value').notNull(),
+    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [
+    index('outbox_pending').on(t.seq).where(sql`${t.publishedAt} is null`),
+    index('outbox_published_at').on(t.publishedAt),
+  ],
+)
+
+/** Which relay may publish the outbox: one holder at a time keeps per-key order across replicas. */
+export const outboxLease = sqliteTable('outbox_lease', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+})
+
+/** Events a consumer group has already applied, written in the same transaction as the effect. */
+export const processedEvents = sqliteTable(
+  'processed_events',
+  {
+    groupId: text('group_id').notNull(),
+    eventId: text('event_id').notNull(),
+    processedAt: integer('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.eventId] })],
+)
+
+// The embedded event log (dev fallback): topics, partitioned records and group offsets in libSQL.
+export const logTopics = sqliteTable('log_topics', {
+  name: text('name').primaryKey(),
+  partitions: integer('partitions').notNull(),
+  retentionMs: integer('retention_ms').notNull(),
+})
+
+export const logRecords = sqliteTable(
+  'log_records',
+  {
+    topic: text('topic').notNull(),
+    partition: integer('partition').notNull(),
+    offset: integer('offset').notNull(),
+    key: text('key'),
+    value: text('value').notNull(),
+    headers: text('headers').notNull(),
+    timestamp: integer('timestamp').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.topic, t.partition, t.offset] }),
+    index('log_records_time').on(t.topic, t.partition, t.timestamp),
+  ],
+)
+
+export const logGroupOffsets = sqliteTable(
+  'log_group_offsets',
+  {
+    groupId: text('group_id').notNull(),
+    topic: text('topic').notNull(),
+    partition: integer('partition').notNull(),
+    nextOffset: integer('next_offset').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],
+)

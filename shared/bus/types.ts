@@ -1,0 +1,94 @@
+import type { TopicSpec } from '../events/topics.ts'
+
+/** A record to publish. `key` decides the partition, so records with one key keep their order. */
+export interface BusRecord {
+  topic: string
+  key: string | null
+  value: string
+  headers: Record<string, string>
+  /** Milliseconds since the epoch; the broker's time when absent. */
+  timestamp?: number
+}
+
+/** A record as a consumer sees it. */
+export interface ConsumedRecord {
+  topic: string
+  partition: number
+  offset: bigint
+  key: string | null
+  value: string
+  headers: Record<string, string>
+  timestamp: number
+}
+
+/** Handles one record. Throwing makes the bus retry (if the error can be retried) and then dead-letter it. */
+export type RecordHandler = (record: ConsumedRecord) => Promise<void>
+
+export interface SubscribeOptions {
+  group: string
+  topics: string[]
+  handler: RecordHandler
+  /** Attempts before a record goes to `<topic>.dlq`. */
+  maxAttempts?: number
+  /** First retry delay; doubles per attempt, capped at 5 s. */
+  retryBaseMs?: number
+}
+
+export interface TopicPartition {
+  topic: string
+  partition: number
+}
+
+export interface Subscription {
+  /** The partitions this member owns right now. */
+  assignments(): TopicPartition[]
+  /** Resolves once the member has joined its group and owns its partitions. */
+  ready(): Promise<void>
+  /** Finishes the record in hand, commits, and leaves the group. */
+  close(): Promise<void>
+  /** Stops at once without committing what is in flight, as a crash would. */
+  abort(): Promise<void>
+}
+
+/** Where to move a group's offsets: the first record at or after a time, an exact offset, or the last N of each partition. */
+export type SeekPosition =
+  | { timestamp: number }
+  | { offset: bigint }
+  | { last: number }
+  | 'earliest'
+  | 'latest'
+
+export interface PartitionLag extends TopicPartition {
+  committed: bigint | null
+  end: bigint
+  lag: bigint
+}
+
+export interface TopicDescription {
+  name: string
+  partitions: { partition: number; start: bigint; end: bigint }[]
+}
+
+/** The event bus: one interface, a Kafka implementation and an embedded libSQL log. */
+export interface EventBus {
+  readonly kind: 'kafka' | 'embedded'
+  /** Human-readable: which broker or database backs it. */
+  readonly description: string
+  /** Creates the topics that do not exist yet; leaves existing ones alone. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>
+  /** Resolves once every record is durably on the log (acks=all), or rejects and none can be assumed sent. */
+  publish(records: BusRecord[]): Promise<void>
+  subscribe(options: SubscribeOptions): Promise<Subscription>
+  /** Moves the committed offsets of a group that has no running members. */
+  seek(group: string, topic: string, position: SeekPosition): Promise<void>
+  lag(group: string, topics: string[]): Promise<PartitionLag[]>
+  describeTopics(names: string[]): Promise<TopicDescription[]>
+  listTopics(): Promise<string[]>
+  /** Groups that have committed offsets. */
+  listGroups(): Promise<string[]>
+  /** Forgets a group's committed offsets (the group must have no running members). */
+  deleteGroup(group: string): Promise<void>
+  /** Rejects when the bus cannot answer (readiness). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod'
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/** Every environment variable Streamshop reads, with its default. The README lists the same. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  DATABASE_URL: z.string().default('file:data/streamshop.db'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ?.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  KAFKA_CLIENT_ID: z.string().default('streamshop'),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+  KAFKA_VERSION: z.string().default('4.2.0'),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6000),
+  BROKER_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
+  REDPANDA_IMAGE: z.string().default('docker.redpanda.com/redpandadata/redpanda:v24.2.7'),
+  STREAMSHOP_CACHE_DIR: z.string().optional(),
+  /** Where a running shop or `bun run broker` records which broker it uses, for the CLI tools. */
+  STATE_DIR: z.string().default('data'),
+  /** `auto` resolves a broker in DESIGN.md's order; `embedded` forces the libSQL log (dev only). */
+  BUS: z.enum(['auto', 'kafka', 'embedded']).default('auto'),
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(100),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(1).default(50),
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
+  INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(60_000),
+  TRUST_PROXY: bool.default(false),
+})
+
+export type Config = z.infer<typeof envSchema>
+
+/** Parses an environment; throws a readable list of field errors when it is invalid. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`)
+  }
+  return parsed.data
+}
+
+function loadFromProcess(): Config {
+  try {
+    return parseConfig(process.env)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+}
+
+/** The process's configuration, parsed once at start-up. */
+export const config: Config = loadFromProcess()

@@ -1,0 +1,74 @@
+/** Base of every error we raise on purpose: a stable code, an HTTP status, and whether a retry can help. */
+export class AppError extends Error {
+  readonly code: string
+  readonly status: number
+  readonly canRetry: boolean
+  readonly details?: unknown
+
+  constructor(
+    message: string,
+    opts: { code: string; status: number; canRetry?: boolean; cause?: unknown; details?: unknown },
+  ) {
+    super(message, { cause: opts.cause })
+    this.name = new.target.name
+    this.code = opts.code
+    this.status = opts.status
+    this.canRetry = opts.canRetry ?? false
+    this.details = opts.details
+  }
+}
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+export class ValidationError extends AppError {
+  readonly errors: FieldError[]
+  constructor(message: string, errors: FieldError[]) {
+    super(message, { code: 'VALIDATION_FAILED', status: 400 })
+    this.errors = errors
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'NOT_FOUND', status: 404 })
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'CONFLICT', status: 409 })
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'PAYLOAD_TOO_LARGE', status: 413 })
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 })
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'RATE_LIMITED', status: 429, canRetry: true })
+  }
+}
+
+export class BrokerUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'BROKER_UNAVAILABLE', status: 503, canRetry: true, cause })
+  }
+}
+
+/** Whether an unknown failure is worth retrying: our own errors say so; unknown ones are assumed transient. */
+export function canRetry(error: unknown): boolean {
+  if (error instanceof AppError) return error.canRetry
+  return true
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import type { TopicName } from './topics.ts'
+
+const id = z.string().trim().min(1).max(128)
+const metadata = z.record(z.string(), z.unknown()).default({})
+
+/** What every behaviour event carries: who did it and free-form context. */
+const behaviour = z.object({
+  userId: id,
+  productId: id.optional(),
+  orderId: id.optional(),
+  rating: z.number().min(1).max(5).optional(),
+  query: z.string().max(500).optional(),
+  quantity: z.number().int().min(0).max(10_000).optional(),
+  metadata,
+})
+
+export interface EventTypeSpec<S extends z.ZodType = z.ZodType> {
+  topic: TopicName
+  /** Which field of `data` is the record key: the entity whose order matters. */
+  keyField: string
+  schema: S
+  /** Whether integrators may send it to `POST /api/events`. */
+  ingestible: boolean
+}
+
+function spec<S extends z.ZodType>(
+  topic: TopicName,
+  keyField: string,
+  schema: S,
+  ingestible = false,
+): EventTypeSpec<S> {
+  return { topic, keyField, schema, ingestible }
+}
+
+/** Every event type Streamshop knows, declared once, with the topic it lives on and its data schema. */
+export const EVENT_TYPES = {
+  'product.viewed': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
+  'product.searched': spec('user-events', 'userId', behaviour.extend({ query: z.string().trim().min(1).max(500) }), true),
+  'product.clicked': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
+  'product.rated': spec('user-events', 'userId', behaviour.extend({ productId: id, rating: z.number().min(1).max(5) }), true),
+  'product.purchased': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
+  'recommendation.clicked': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
+  'user.registered': spec('user-events', 'userId', behaviour),
+  'user.logged_in': spec('user-events', 'userId', behaviour),
+  'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
+  'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
+  'cart.updated': spec('cart-events', 'userId', behaviour, true),
+  'product_list.viewed': spec('analytics-events', 'userId', behaviour, true),
+} as const
+
+export type EventType = keyof typeof EVENT_TYPES
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_TYPES)[T]['schema']>
+
+/** The seed systems' names for our types (ai-recommendation, webshop-analytics, LENS). */
+export const EVENT_TYPE_ALIASES: Record<string, EventType> = {
+  product_view: 'product.viewed',
+  product_viewed: 'product.viewed',
+  view: 'product.viewed',
+  search: 'product.searched',
+  product_search: 'product.searched',
+  click: 'product.clicked',
+  product_click: 'product.clicked',
+  rating: 'product.rated',
+  rate: 'product.rated',
+  product_rated: 'product.rated',
+  purchase: 'product.purchased',
+  recommendation_click: 'recommendation.clicked',
+  add_to_cart: 'cart.item_added',
+  remove_from_cart: 'cart.item_removed',
+  cart_updated: 'cart.updated',
+  product_list_viewed: 'product_list.viewed',
+}
+
+export const INGESTIBLE_TYPES = (Object.keys(EVENT_TYPES) as EventType[]).filter(
+  (t) => EVENT_TYPES[t].ingestible,
+)
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_TYPES, type)
+}
+
+/** Resolves a type or one of its seed aliases to the catalog's name. */
+export function resolveEventType(type: string): EventType | undefined {
+  if (isEventType(type)) return type
+  return Object.hasOwn(EVENT_TYPE_ALIASES, type) ? EVENT_TYPE_ALIASES[type] : undefined
+}

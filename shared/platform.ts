@@ -1,0 +1,77 @@
+import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
+import { createBus } from './bus/create.ts'
+import { OutboxRelay } from './bus/relay.ts'
+import type { EventBus } from './bus/types.ts'
+import type { Config } from './config/index.ts'
+import { type Database, openMigratedDatabase } from './db/client.ts'
+import { catalogWithDlqs } from './events/topics.ts'
+import { log } from './observability/log.ts'
+
+/** What every process runs on: the migrated database, a bus, and the outbox relay. */
+export interface Platform {
+  config: Config
+  database: Database
+  broker: ResolvedBroker
+  bus: EventBus
+  relay: OutboxRelay
+  close(): Promise<void>
+}
+
+/** Opens the database, finds a broker, creates the topic catalog and starts the relay. */
+export async function startPlatform(
+  config: Config,
+  opts: { allowEmbedded: boolean; relay?: boolean } = { allowEmbedded: false },
+): Promise<Platform> {
+  const database = await openMigratedDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
+  const broker =
+    config.BUS === 'embedded'
+      ? { kind: 'embedded' as const, brokers: [], description: 'embedded event log (BUS=embedded)', stop: async () => {} }
+      : await resolveBroker(config, {
+          allowEmbedded: opts.allowEmbedded && config.BUS === 'auto',
+          onProgress: (line) => log.info(line),
+        })
+  const bus = createBus(config, database, broker.brokers)
+  await bus.ensureTopics(catalogWithDlqs())
+  const relay = new OutboxRelay(database.db, bus, {
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollMs: config.OUTBOX_POLL_MS,
+    retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+  })
+  if (opts.relay !== false) relay.start()
+  let closing: Promise<void> | null = null
+  return {
+    config,
+    database,
+    broker,
+    bus,
+    relay,
+    close() {
+      closing ??= (async () => {
+        await relay.stop()
+        await bus.close()
+        await broker.stop()
+        database.close()
+      })()
+      return closing
+    },
+  }
+}
+
+/** Closes the platform on SIGINT/SIGTERM so consumers leave their groups and the broker stops. */
+export function closeOnSignals(close: () => Promise<void>): void {
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    const force = setTimeout(() => process.exit(1), 30_000)
+    try {
+      await close()
+    } finally {
+      clearTimeout(force)
+      process.exit(0)
+    }
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}

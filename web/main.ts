@@ -1,0 +1,38 @@
+// `bun run dev`: the whole shop in one process on one port.
+import { mountIngest } from '../services/ingest/index.ts'
+import { config } from '../shared/config/index.ts'
+import { createServiceApp, serve } from '../shared/http/serve.ts'
+import { writeBrokerState } from '../shared/broker/state.ts'
+import { closeOnSignals, startPlatform } from '../shared/platform.ts'
+import { placeholderPages } from './pages.tsx'
+
+const platform = await startPlatform(config, { allowEmbedded: config.NODE_ENV !== 'production' })
+const app = createServiceApp(platform, 'shop')
+mountIngest(app, platform)
+app.route('/', placeholderPages({ bus: platform.bus.description, database: platform.database.url }))
+const server = serve(app, platform)
+const forgetState = writeBrokerState(config.STATE_DIR, {
+  kind: platform.broker.kind,
+  brokers: platform.broker.brokers,
+  databaseUrl: platform.database.url,
+  pid: process.pid,
+})
+
+const fallback = platform.broker.kind === 'embedded'
+console.log(
+  [
+    '',
+    '  Streamshop is running',
+    `  Shop:      ${server.url.href}`,
+    `  Broker:    ${platform.broker.description}`,
+    ...(fallback ? ['             ⚠ no Kafka broker: events go to the embedded log (dev only)'] : []),
+    ...(platform.broker.brokers.length ? [`             KAFKA_BROKERS=${platform.broker.brokers.join(',')}`] : []),
+    `  Database:  ${platform.database.url}`,
+    '',
+  ].join('\n'),
+)
+closeOnSignals(async () => {
+  forgetState()
+  await server.stop()
+  await platform.close()
+})
