@@ -11,7 +11,8 @@ import { TOPICS } from '../shared/events/topics.ts'
 import type { BenchFlags } from './run.ts'
 import { type ChildServer, startChildServer } from './lib/child.ts'
 import { deferCleanup } from './lib/cleanup.ts'
-import { type LoadResult, percentile, runLoad } from './lib/load.ts'
+import { type LoadResult, runLoad } from './lib/load.ts'
+import { int, printTable, summarise } from './lib/report.ts'
 
 export const description =
   'POST /api/events in batches of 100: Streamshop vs an Express + kafkajs baseline'
@@ -130,55 +131,6 @@ async function measure(
   into.kafkaRecords += (await topicEnd(kafka)) - before
 }
 
-interface Summary {
-  requests: number
-  events: number
-  errors: number
-  firstError?: string
-  seconds: number
-  eventsPerS: number
-  p50: number
-  p99: number
-}
-
-function summarise(m: Measured): Summary {
-  const requests = m.load.reduce((n, r) => n + r.requests, 0)
-  const events = m.load.reduce((n, r) => n + r.events, 0)
-  const seconds = m.load.reduce((n, r) => n + r.elapsedMs, 0) / 1000
-  const latencies = m.load.flatMap((r) => r.latenciesMs)
-  return {
-    requests,
-    events,
-    errors: m.load.reduce((n, r) => n + r.errors, 0),
-    firstError: m.load.find((r) => r.firstError)?.firstError,
-    seconds,
-    eventsPerS: events / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  }
-}
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US')
-const ms = (n: number) => n.toFixed(1)
-
-function printTable(rows: [string, Summary][]): void {
-  const header = ['target', 'requests', 'events', 'errors', 'events/s', 'p50 ms', 'p99 ms']
-  const cells = rows.map(([name, s]) => [
-    name,
-    int(s.requests),
-    int(s.events),
-    int(s.errors),
-    int(s.eventsPerS),
-    ms(s.p50),
-    ms(s.p99),
-  ])
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)))
-  const line = (c: string[]) =>
-    c.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ')
-  console.log(`  ${line(header)}`)
-  for (const c of cells) console.log(`  ${line(c)}`)
-}
-
 function nodeVersion(node: string): string {
   const out = Bun.spawnSync([node, '--version'], { stdout: 'pipe', stderr: 'ignore' })
   return out.stdout.toString().trim()
@@ -190,7 +142,9 @@ export async function run(flags: BenchFlags): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'streamshop-bench-'))
   const removeDir = deferCleanup(async () => rmSync(dir, { recursive: true, force: true }))
   const databaseUrl = `file:${join(dir, 'bench.db')}`
-  console.log('Resolving a broker (KAFKA_BROKERS, else Docker/Redpanda, else a local Apache Kafka)…')
+  console.log(
+    'Resolving a broker (KAFKA_BROKERS, else Docker/Redpanda, else a local Apache Kafka)…',
+  )
   const broker = await resolveBroker(config, {
     allowEmbedded: false,
     onProgress: (line) => console.log(`  ${line}`),
@@ -264,15 +218,22 @@ export async function run(flags: BenchFlags): Promise<void> {
     for (let round = 0; round < opts.rounds; round++) {
       for (const target of targets) {
         process.stdout.write(`  round ${round + 1}/${opts.rounds}: ${target.name}…`)
-        await measure(target, opts, kafka, nextBody, measured.get(target.name) as Measured, round === 0)
+        await measure(
+          target,
+          opts,
+          kafka,
+          nextBody,
+          measured.get(target.name) as Measured,
+          round === 0,
+        )
         process.stdout.write(' done\n')
       }
     }
 
     const ourM = measured.get('streamshop') as Measured
     const baseM = measured.get('baseline') as Measured
-    const ourS = summarise(ourM)
-    const baseS = summarise(baseM)
+    const ourS = summarise(ourM.load)
+    const baseS = summarise(baseM.load)
     console.log()
     printTable([
       ['streamshop', ourS],
@@ -282,18 +243,21 @@ export async function run(flags: BenchFlags): Promise<void> {
       ['streamshop', ourS],
       ['baseline', baseS],
     ] as const) {
-      if (s.errors > 0) console.log(`  ${name}: ${s.errors} failed requests; first: ${s.firstError}`)
+      if (s.errors > 0)
+        console.log(`  ${name}: ${s.errors} failed requests; first: ${s.firstError}`)
     }
 
     const ratio = ourS.eventsPerS / baseS.eventsPerS
     const drainS = ourM.drainMs.reduce((a, b) => a + b, 0) / 1000
     console.log(
-      `\n  ratio streamshop / baseline: ${ratio.toFixed(2)}× events/s, ` +
-        `p50 ${(baseS.p50 / ourS.p50).toFixed(2)}× lower, p99 ${(baseS.p99 / ourS.p99).toFixed(2)}× lower`,
+      `\n  streamshop / baseline: ${ratio.toFixed(2)}× the events/s, ` +
+        `${(ourS.p50 / baseS.p50).toFixed(2)}× the p50 latency, ${(ourS.p99 / baseS.p99).toFixed(2)}× the p99`,
     )
     console.log(
       `  relay drain after the load: ${drainS.toFixed(2)} s to publish the rest of the outbox to Kafka` +
-        (ourM.undrained > 0 ? ` — ${int(ourM.undrained)} events still unpublished after the timeout` : '') +
+        (ourM.undrained > 0
+          ? ` — ${int(ourM.undrained)} events still unpublished after the timeout`
+          : '') +
         `; load + drain: ${int(ourS.events / (ourS.seconds + drainS))} events/s into Kafka`,
     )
     for (const [name, m, s] of [

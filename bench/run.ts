@@ -17,7 +17,9 @@ const { positionals, values } = parseArgs({ allowPositionals: true, strict: fals
 const names = positionals.length > 0 ? positionals : Object.keys(benchmarks)
 const unknown = names.filter((n) => !(n in benchmarks))
 if (unknown.length > 0) {
-  console.error(`Unknown benchmark: ${unknown.join(', ')}. Known: ${Object.keys(benchmarks).join(', ')}`)
+  console.error(
+    `Unknown benchmark: ${unknown.join(', ')}. Known: ${Object.keys(benchmarks).join(', ')}`,
+  )
   process.exit(2)
 }
 

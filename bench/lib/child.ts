@@ -24,7 +24,10 @@ async function stopProcess(proc: Subprocess, graceMs = 10_000): Promise<void> {
 }
 
 /** Hands a child's output to `onLine` one line at a time. */
-async function pipeLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
+async function pipeLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
   const decoder = new TextDecoder()
   let pending = ''
   for await (const chunk of stream) {
@@ -46,7 +49,13 @@ export async function startChildServer(
   env: Record<string, string | undefined>,
   timeoutMs = 120_000,
 ): Promise<ChildServer> {
-  const proc = Bun.spawn(cmd, { cwd: PROJECT_ROOT, env, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+  const proc = Bun.spawn(cmd, {
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    stdin: 'ignore',
+  })
   const stop = deferCleanup(() => stopProcess(proc))
   const { promise: portKnown, resolve, reject } = Promise.withResolvers<number>()
   const onLine = (line: string) => {
@@ -56,7 +65,9 @@ export async function startChildServer(
   }
   void pipeLines(proc.stdout, onLine)
   void pipeLines(proc.stderr, onLine)
-  void proc.exited.then((code) => reject(new Error(`${label} exited with code ${code} before listening`)))
+  void proc.exited.then((code) =>
+    reject(new Error(`${label} exited with code ${code} before listening`)),
+  )
   const timer = setTimeout(
     () => reject(new Error(`${label} did not print its port within ${timeoutMs} ms`)),
     timeoutMs,

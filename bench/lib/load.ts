@@ -45,7 +45,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         })
         const text = await res.text()
-        if (res.status !== opts.expectStatus) throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`)
+        if (res.status !== opts.expectStatus)
+          throw new Error(`HTTP ${res.status}: ${text.slice(0, 300)}`)
         result.latenciesMs.push(performance.now() - sent)
         result.requests++
         result.events += events

@@ -5,10 +5,7 @@ import { ingestRoutes } from './routes.ts'
 
 /** Mounts the ingest service (the event endpoints, rate-limited per client) on an app. */
 export function mountIngest(app: Hono, platform: Platform): void {
-  app.use(
-    '/api/events',
-    rateLimit({ limit: platform.config.INGEST_RATE_LIMIT_PER_MIN, windowMs: 60_000, trustProxy: platform.config.TRUST_PROXY }),
-  )
+  // Hono's '/api/events/*' matches '/api/events' itself too: one limiter covers both endpoints.
   app.use(
     '/api/events/*',
     rateLimit({ limit: platform.config.INGEST_RATE_LIMIT_PER_MIN, windowMs: 60_000, trustProxy: platform.config.TRUST_PROXY }),

@@ -16,6 +16,8 @@ export interface ResolveOptions {
   /** Only `bun run dev` may fall back to the embedded log; tests about Kafka never do. */
   allowEmbedded: boolean
   onProgress?: (line: string) => void
+  /** Where to look for docker, java and mvn; the process's PATH when absent. */
+  searchPath?: string
 }
 
 export const NO_BROKER_HELP =
@@ -31,8 +33,9 @@ function commandWorks(cmd: string[], timeoutMs: number): boolean {
   }
 }
 
-export function dockerAnswers(): boolean {
-  return Bun.which('docker') !== null && commandWorks(['docker', 'info'], 5000)
+export function dockerAnswers(searchPath?: string): boolean {
+  const docker = Bun.which('docker', searchPath === undefined ? undefined : { PATH: searchPath })
+  return docker !== null && commandWorks([docker, 'info'], 5000)
 }
 
 async function startRedpanda(config: Config): Promise<ResolvedBroker> {
@@ -77,7 +80,8 @@ export async function resolveBroker(config: Config, opts: ResolveOptions): Promi
     return { kind: 'env', brokers, description: `Kafka at ${brokers.join(',')} (KAFKA_BROKERS)`, stop: async () => {} }
   }
   const failures: string[] = []
-  if (dockerAnswers()) {
+  const which = (cmd: string) => Bun.which(cmd, opts.searchPath === undefined ? undefined : { PATH: opts.searchPath })
+  if (dockerAnswers(opts.searchPath)) {
     opts.onProgress?.('Docker answers: starting Redpanda with testcontainers')
     try {
       return await startRedpanda(config)
@@ -85,7 +89,7 @@ export async function resolveBroker(config: Config, opts: ResolveOptions): Promi
       failures.push(`Redpanda via testcontainers: ${(error as Error).message}`)
     }
   }
-  if (Bun.which('java') && Bun.which('mvn')) {
+  if (which('java') && which('mvn')) {
     opts.onProgress?.('java and mvn found: starting a local Apache Kafka (KRaft)')
     try {
       return await startLocalKafka(config, opts.onProgress)

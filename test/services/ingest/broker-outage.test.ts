@@ -1,0 +1,71 @@
+// The broker goes away while shoppers keep sending events: the shop keeps answering 202, and when
+// the broker is back every event reaches the topic exactly once.
+import { afterAll, expect, test } from 'bun:test'
+import { LocalKafka } from '../../../shared/broker/local-kafka.ts'
+import { outboxDepth } from '../../../shared/bus/outbox.ts'
+import { parseConfig } from '../../../shared/config/index.ts'
+import { eventually, kafkaBus, readTopic, unique } from '../../helpers/broker.ts'
+import { startTestShop, type TestShop } from '../../helpers/shop.ts'
+
+// This test needs a broker it may stop, so it starts its own beside the run's shared one.
+const config = parseConfig({ ...process.env, NODE_ENV: 'test' })
+const kafka = new LocalKafka({ version: config.KAFKA_VERSION, cacheDir: config.STREAMSHOP_CACHE_DIR, startupTimeoutMs: 90_000 })
+let shop: TestShop | null = null
+
+afterAll(async () => {
+  await shop?.close()
+  await kafka.stop()
+})
+
+test('loses and duplicates nothing when the broker stops and restarts during ingest', async () => {
+  if (!Bun.which('java') || !Bun.which('mvn')) {
+    throw new Error('This test starts its own Apache Kafka and needs java and mvn on the PATH')
+  }
+  const brokers = await kafka.start()
+  shop = await startTestShop({ KAFKA_BROKERS: brokers.join(',') })
+  const user = unique('outage')
+  const posted: string[] = []
+  const statuses: number[] = []
+  let batch = 0
+  async function postBatch() {
+    const res = await shop!.post('/api/events', {
+      events: Array.from({ length: 20 }, (_, i) => ({ type: 'product.viewed', userId: user, productId: `p-${batch}-${i}` })),
+    })
+    batch++
+    statuses.push(res.status)
+    if (res.status === 202) posted.push(...((await res.json()) as { ids: string[] }).ids)
+  }
+
+  for (let i = 0; i < 10; i++) await postBatch()
+  await eventually(async () => (await outboxDepth(shop!.platform.database.db)) === 0, 30_000, 'the first events to flow')
+
+  const stopped = kafka.stop({ keepData: true })
+  for (let i = 0; i < 25; i++) {
+    await postBatch()
+    await Bun.sleep(40)
+  }
+  await stopped
+  const duringOutage = posted.length
+  for (let i = 0; i < 10; i++) await postBatch()
+  expect(await outboxDepth(shop.platform.database.db)).toBeGreaterThan(0)
+
+  await kafka.start()
+  for (let i = 0; i < 10; i++) await postBatch()
+  expect(statuses.every((s) => s === 202)).toBe(true)
+  expect(duringOutage).toBeGreaterThan(200)
+
+  await eventually(async () => (await outboxDepth(shop!.platform.database.db)) === 0, 90_000, 'the outbox to drain')
+  const reader = kafkaBus(brokers)
+  try {
+    const records = await readTopic(reader, 'user-events', (r) => r.filter((x) => x.key === user).length >= posted.length, 60_000)
+    await Bun.sleep(500)
+    const ids = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
+    expect(ids.length).toBe(posted.length)
+    expect(new Set(ids).size).toBe(posted.length)
+    expect(new Set(ids)).toEqual(new Set(posted))
+    // One key, one partition: the order they were accepted in is the order on the topic.
+    expect(ids).toEqual(posted)
+  } finally {
+    await reader.close()
+  }
+}, 240_000)

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { EmbeddedBus } from '../../../shared/bus/embedded.ts'
+import { outboxDepth, outboxInserts } from '../../../shared/bus/outbox.ts'
+import { OutboxRelay } from '../../../shared/bus/relay.ts'
+import { outbox } from '../../../shared/bus/schema.ts'
+import { createEvent } from '../../../shared/events/envelope.ts'
+import { catalogWithDlqs } from '../../../shared/events/topics.ts'
+import { eventually, kafkaBus, readTopic, tempDatabase, unique } from '../../helpers/broker.ts'
+
+let database: Awaited<ReturnType<typeof tempDatabase>>
+
+beforeAll(async () => {
+  database = await tempDatabase()
+  await database.client.execute('create table carts (user_id text primary key, items integer not null)')
+})
+
+afterAll(() => database.close())
+
+const viewed = (userId: string, productId: string) =>
+  createEvent('cart.item_added', { userId, productId, metadata: {} }, { source: '/test' })
+
+test('a state change and its events commit together or not at all', async () => {
+  const { db } = database
+  const user = unique('atomic')
+  await db.batch([db.run(sql`insert into carts values (${user}, 1)`), ...outboxInserts(db, [viewed(user, 'p1')])])
+  // The second change collides with the first (same primary key): its event must not survive either.
+  await expect(
+    db.batch([...outboxInserts(db, [viewed(user, 'p2')]), db.run(sql`insert into carts values (${user}, 2)`)]),
+  ).rejects.toThrow()
+  const rows = await db.select().from(outbox).where(sql`${outbox.key} = ${user}`)
+  expect(rows.map((r) => JSON.parse(r.value).productId)).toEqual(['p1'])
+})
+
+test('the relay publishes in order, marks what it sent, and only the lease holder publishes', async () => {
+  const { db } = database
+  const bus = kafkaBus()
+  await bus.ensureTopics(catalogWithDlqs())
+  const user = unique('relay')
+  const events = Array.from({ length: 250 }, (_, i) => viewed(user, `p${i}`))
+  await db.batch(outboxInserts(db, events) as [ReturnType<typeof outboxInserts>[number]])
+  const first = new OutboxRelay(db, bus, { batchSize: 100, pollMs: 20, retentionMs: 3_600_000 })
+  const second = new OutboxRelay(db, bus, { batchSize: 100, pollMs: 20, retentionMs: 3_600_000 })
+  first.start()
+  await Bun.sleep(100)
+  second.start()
+  try {
+    await eventually(async () => (await outboxDepth(db)) === 0, 30_000, 'the outbox to drain')
+    const records = await readTopic(bus, 'cart-events', (r) => r.filter((x) => x.key === user).length >= 250)
+    await Bun.sleep(300)
+    const mine = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
+    expect(mine).toEqual(events.map((e) => e.id))
+  } finally {
+    await Promise.all([first.stop(), second.stop()])
+    await bus.close()
+  }
+})
+
+test('the embedded log serves the relay the same way', async () => {
+  const local = await tempDatabase()
+  const bus = new EmbeddedBus(local, { maxAttempts: 3, retryBaseMs: 1 })
+  await bus.ensureTopics(catalogWithDlqs())
+  const user = unique('embedded')
+  const events = Array.from({ length: 30 }, (_, i) => viewed(user, `p${i}`))
+  await local.db.batch(outboxInserts(local.db, events) as [ReturnType<typeof outboxInserts>[number]])
+  const relay = new OutboxRelay(local.db, bus, { batchSize: 7, pollMs: 10, retentionMs: 3_600_000 })
+  relay.start()
+  try {
+    const records = await readTopic(bus, 'cart-events', (r) => r.length >= 30)
+    expect(records.map((r) => r.headers.ce_id)).toEqual(events.map((e) => e.id))
+  } finally {
+    await relay.stop()
+    await bus.close()
+    local.close()
+  }
+})
