@@ -29,19 +29,19 @@ CREATE TABLE `outbox` (
 	`event_id` text NOT NULL,
 	`topic` text NOT NULL,
 	`key` text,
-	`value` text NOT NULL,
-	`headers` text NOT NULL,
-	`created_at` integer NOT NULL,
-	`published_at` integer
+	`type` text NOT NULL,
+	`source` text NOT NULL,
+	`time` text NOT NULL,
+	`data` text NOT NULL,
+	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `outbox_event_id_unique` ON `outbox` (`event_id`);--> statement-breakpoint
-CREATE INDEX `outbox_pending` ON `outbox` (`seq`) WHERE "outbox"."published_at" is null;--> statement-breakpoint
-CREATE INDEX `outbox_published_at` ON `outbox` (`published_at`);--> statement-breakpoint
-CREATE TABLE `outbox_lease` (
+CREATE TABLE `outbox_relay` (
 	`name` text PRIMARY KEY NOT NULL,
 	`owner` text NOT NULL,
-	`expires_at` integer NOT NULL
+	`lease_expires_at` integer NOT NULL,
+	`published_seq` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `processed_events` (

@@ -1,5 +1,6 @@
 import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
 import { createBus } from './bus/create.ts'
+import { OutboxWriter } from './bus/outbox.ts'
 import { OutboxRelay } from './bus/relay.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config/index.ts'
@@ -14,6 +15,8 @@ export interface Platform {
   broker: ResolvedBroker
   bus: EventBus
   relay: OutboxRelay
+  /** Appends events that change no other state, with group commit. */
+  outbox: OutboxWriter
   close(): Promise<void>
 }
 
@@ -45,6 +48,7 @@ export async function startPlatform(
     broker,
     bus,
     relay,
+    outbox: new OutboxWriter(database.client),
     close() {
       closing ??= (async () => {
         await relay.stop()

@@ -10,5 +10,5 @@ export function mountIngest(app: Hono, platform: Platform): void {
     '/api/events/*',
     rateLimit({ limit: platform.config.INGEST_RATE_LIMIT_PER_MIN, windowMs: 60_000, trustProxy: platform.config.TRUST_PROXY }),
   )
-  app.route('/', ingestRoutes({ db: platform.database.db, onEnqueued: () => platform.relay.notify() }))
+  app.route('/', ingestRoutes({ outbox: platform.outbox, onEnqueued: () => platform.relay.notify() }))
 }

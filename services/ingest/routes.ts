@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
-import { enqueueEvents } from '../../shared/bus/outbox.ts'
-import type { Db } from '../../shared/db/client.ts'
+import type { OutboxWriter } from '../../shared/bus/outbox.ts'
 import { readJsonBody } from '../../shared/http/json-body.ts'
 import { problemResponse } from '../../shared/http/problem.ts'
 import { httpMetrics } from '../../shared/observability/metrics.ts'
@@ -9,7 +8,7 @@ import { ValidationError } from '../../shared/errors.ts'
 import type { EventEnvelope } from '../../shared/events/envelope.ts'
 
 export interface IngestDeps {
-  db: Db
+  outbox: OutboxWriter
   /** Called after events are durable, so the relay can publish them without waiting for its poll. */
   onEnqueued?: () => void
 }
@@ -22,7 +21,7 @@ export function ingestRoutes(deps: IngestDeps): Hono {
   const app = new Hono()
 
   async function accept(events: EventEnvelope[]): Promise<number> {
-    const added = await enqueueEvents(deps.db, events)
+    const added = await deps.outbox.append(events)
     httpMetrics.ingested.inc(added)
     deps.onEnqueued?.()
     return added

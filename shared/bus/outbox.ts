@@ -1,86 +1,137 @@
-import { and, asc, count, isNull, lt, sql } from 'drizzle-orm'
+import type { Client, InStatement } from '@libsql/client'
+import { and, gt, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client.ts'
-import { type EventEnvelope, toRecord } from '../events/envelope.ts'
-import { outbox, processedEvents } from './schema.ts'
+import { type EventEnvelope, recordOf } from '../events/envelope.ts'
+import { outbox, outboxRelay, processedEvents } from './schema.ts'
 import type { BusRecord } from './types.ts'
 
 export interface OutboxRow {
   seq: number
-  eventId: string
   record: BusRecord
 }
 
-/** Rows are inserted 100 at a time: one multi-row INSERT costs far less than many single ones. */
+/** Rows per INSERT: one multi-row statement costs far less than many single-row ones. */
 const INSERT_CHUNK = 100
+const COLUMNS = ['event_id', 'topic', 'key', 'type', 'source', 'time', 'data', 'created_at'] as const
+const ROW = `(${COLUMNS.map(() => '?').join(',')})`
+const insertSql = (rows: number) =>
+  `insert into outbox (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => ROW).join(',')} on conflict(event_id) do nothing`
+const FULL_CHUNK_SQL = insertSql(INSERT_CHUNK)
+
+/** The INSERT statements for events, 100 rows each; a repeated event id is ignored. */
+function insertStatements(events: EventEnvelope[], now = Date.now()): InStatement[] {
+  const statements: InStatement[] = []
+  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+    const chunk = events.slice(i, i + INSERT_CHUNK)
+    const args: (string | number | null)[] = []
+    for (const e of chunk) args.push(e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data), now)
+    statements.push({ sql: chunk.length === INSERT_CHUNK ? FULL_CHUNK_SQL : insertSql(chunk.length), args })
+  }
+  return statements
+}
 
 /**
  * The statements that put events in the outbox; run them in the same `db.batch` as the state
- * change that caused them. An event id already in the outbox is ignored, so a retried request
- * adds nothing.
+ * change that caused them, so both commit or neither does. A repeated event id is ignored.
  */
 export function outboxInserts(db: Db, events: EventEnvelope[]): BatchItem<'sqlite'>[] {
   const now = Date.now()
   const statements: BatchItem<'sqlite'>[] = []
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    const rows = events.slice(i, i + INSERT_CHUNK).map((event) => {
-      const record = toRecord(event)
-      return {
-        eventId: event.id,
-        topic: record.topic,
-        key: record.key,
-        value: record.value,
-        headers: record.headers,
-        createdAt: now,
-      }
-    })
+    const rows = events.slice(i, i + INSERT_CHUNK).map((e) => ({
+      eventId: e.id,
+      topic: e.topic,
+      key: e.key,
+      type: e.type,
+      source: e.source,
+      time: e.time,
+      data: JSON.stringify(e.data),
+      createdAt: now,
+    }))
     statements.push(db.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.eventId }))
   }
   return statements
 }
 
-/** Writes events to the outbox on their own, when no other state changes with them. Returns how many were new. */
-export async function enqueueEvents(db: Db, events: EventEnvelope[]): Promise<number> {
-  const statements = outboxInserts(db, events)
-  const [first, ...rest] = statements
-  if (!first) return 0
-  const results = (await db.batch([first, ...rest])) as { rowsAffected: number }[]
-  return results.reduce((n, r) => n + r.rowsAffected, 0)
+interface PendingAppend {
+  events: EventEnvelope[]
+  resolve: (added: number) => void
+  reject: (error: unknown) => void
 }
 
-/** The oldest unpublished events, in the order they were written. */
-export async function pendingEvents(db: Db, limit: number): Promise<OutboxRow[]> {
-  const rows = await db
-    .select()
-    .from(outbox)
-    .where(isNull(outbox.publishedAt))
-    .orderBy(asc(outbox.seq))
-    .limit(limit)
+/**
+ * Appends events that change no other state (the ingest endpoints) with group commit: requests
+ * arriving while a write is in flight share the next transaction, so one fsync serves many.
+ */
+export class OutboxWriter {
+  readonly #client: Client
+  #queue: PendingAppend[] = []
+  #flushing = false
+
+  constructor(client: Client) {
+    this.#client = client
+  }
+
+  /** Resolves with how many of the events were new, once they are committed. */
+  append(events: EventEnvelope[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0)
+    const { promise, resolve, reject } = Promise.withResolvers<number>()
+    this.#queue.push({ events, resolve, reject })
+    if (!this.#flushing) void this.#flush()
+    return promise
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true
+    while (this.#queue.length > 0) {
+      const group = this.#queue
+      this.#queue = []
+      const now = Date.now()
+      const perRequest = group.map((p) => insertStatements(p.events, now))
+      try {
+        const results = await this.#client.batch(perRequest.flat(), 'write')
+        let i = 0
+        for (const [n, p] of group.entries()) {
+          const count = perRequest[n]?.length ?? 0
+          p.resolve(results.slice(i, i + count).reduce((sum, r) => sum + r.rowsAffected, 0))
+          i += count
+        }
+      } catch (error) {
+        for (const p of group) p.reject(error)
+      }
+    }
+    this.#flushing = false
+  }
+}
+
+/** The events after `afterSeq`, in the order they were written. */
+export async function pendingEvents(db: Db, afterSeq: number, limit: number): Promise<OutboxRow[]> {
+  const rows = await db.select().from(outbox).where(gt(outbox.seq, afterSeq)).orderBy(outbox.seq).limit(limit)
   return rows.map((r) => ({
     seq: r.seq,
-    eventId: r.eventId,
-    record: { topic: r.topic, key: r.key, value: r.value, headers: r.headers, timestamp: r.createdAt },
+    record: recordOf({ id: r.eventId, type: r.type, source: r.source, time: r.time, key: r.key ?? '', topic: r.topic, data: r.data }),
   }))
 }
 
-export async function markPublished(db: Db, seqs: number[]): Promise<void> {
-  if (seqs.length === 0) return
-  const first = seqs[0] as number
-  const last = seqs[seqs.length - 1] as number
-  await db
-    .update(outbox)
-    .set({ publishedAt: Date.now() })
-    .where(and(isNull(outbox.publishedAt), sql`${outbox.seq} between ${first} and ${last}`))
+/** How far the relay has published. */
+export async function publishedSeq(db: Db): Promise<number> {
+  const [row] = await db.select({ seq: outboxRelay.publishedSeq }).from(outboxRelay).where(sql`${outboxRelay.name} = 'relay'`)
+  return row?.seq ?? 0
 }
 
+/** Events written but not yet published. */
 export async function outboxDepth(db: Db): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt))
-  return row?.n ?? 0
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(outbox)
+    .where(gt(outbox.seq, sql`coalesce((select ${outboxRelay.publishedSeq} from ${outboxRelay} where ${outboxRelay.name} = 'relay'), 0)`))
+  return Number(row?.n ?? 0)
 }
 
 /** Deletes published events older than the retention, which also bounds how long a repeated id is recognised. */
-export async function prunePublished(db: Db, olderThanMs: number): Promise<void> {
-  await db.delete(outbox).where(lt(outbox.publishedAt, Date.now() - olderThanMs))
+export async function prunePublished(db: Db, upToSeq: number, olderThanMs: number): Promise<void> {
+  await db.delete(outbox).where(and(lte(outbox.seq, upToSeq), sql`${outbox.createdAt} < ${Date.now() - olderThanMs}`))
 }
 
 /**

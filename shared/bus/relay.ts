@@ -1,10 +1,10 @@
-import { sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { log } from '../observability/log.ts'
 import { sleep } from './delivery.ts'
-import { markPublished, outboxDepth, pendingEvents, prunePublished } from './outbox.ts'
-import { outboxLease } from './schema.ts'
+import { outboxDepth, pendingEvents, prunePublished } from './outbox.ts'
+import { outboxRelay } from './schema.ts'
 import type { EventBus } from './types.ts'
 
 export interface RelayOptions {
@@ -15,10 +15,12 @@ export interface RelayOptions {
   leaseMs?: number
 }
 
+const NAME = 'relay'
+
 /**
- * Publishes the outbox in order and marks what was sent. While the bus is down it backs off and
- * retries the same batch; nothing is skipped. One relay per database holds a lease, so replicas
- * never publish out of order.
+ * Publishes the outbox in order and moves its cursor past what was sent. While the bus is down it
+ * backs off and retries the same batch; nothing is skipped. One relay per database holds a lease,
+ * so replicas never publish out of order.
  */
 export class OutboxRelay {
   readonly #db: Db
@@ -28,7 +30,7 @@ export class OutboxRelay {
   readonly #stop = new AbortController()
   #wake: (() => void) | null = null
   #loop: Promise<void> | null = null
-  #lastPrune = 0
+  #lastMaintenance = 0
 
   constructor(db: Db, bus: EventBus, opts: RelayOptions) {
     this.#db = db
@@ -45,30 +47,35 @@ export class OutboxRelay {
     this.#wake?.()
   }
 
-  /** Publishes everything pending once; returns how many events went out. */
+  /** Publishes everything pending while this relay holds the lease; returns how many events went out. */
   async drainOnce(): Promise<number> {
     let sent = 0
     for (;;) {
-      const batch = await pendingEvents(this.#db, this.#opts.batchSize)
-      if (batch.length === 0) return sent
+      // Renewed before every batch, so a long backlog never outlives the lease.
+      const cursor = await this.#holdLease()
+      if (cursor === null) break
+      const batch = await pendingEvents(this.#db, cursor, this.#opts.batchSize)
+      if (batch.length === 0) break
       await this.#bus.publish(batch.map((r) => r.record))
-      await markPublished(
-        this.#db,
-        batch.map((r) => r.seq),
-      )
+      const last = (batch[batch.length - 1] as { seq: number }).seq
+      const moved = await this.#db
+        .update(outboxRelay)
+        .set({ publishedSeq: last })
+        .where(and(eq(outboxRelay.name, NAME), eq(outboxRelay.owner, this.#owner)))
+        .returning({ seq: outboxRelay.publishedSeq })
+      if (moved.length === 0) break // the lease moved on while we published; the new holder continues
       sent += batch.length
-      if (batch.length < this.#opts.batchSize) return sent
+      if (batch.length < this.#opts.batchSize) break
     }
+    return sent
   }
 
   async #run(): Promise<void> {
     let failures = 0
     while (!this.#stop.signal.aborted) {
       try {
-        if (await this.#holdLease()) {
-          await this.drainOnce()
-          await this.#maintain()
-        }
+        await this.drainOnce()
+        await this.#maintain()
         failures = 0
       } catch (error) {
         failures++
@@ -90,31 +97,37 @@ export class OutboxRelay {
     })
   }
 
-  async #holdLease(): Promise<boolean> {
+  /** Takes or renews the lease; returns the published cursor when this relay holds it, else null. */
+  async #holdLease(): Promise<number | null> {
     const now = Date.now()
     const rows = await this.#db
-      .insert(outboxLease)
-      .values({ name: 'relay', owner: this.#owner, expiresAt: now + this.#opts.leaseMs })
+      .insert(outboxRelay)
+      .values({ name: NAME, owner: this.#owner, leaseExpiresAt: now + this.#opts.leaseMs, publishedSeq: 0 })
       .onConflictDoUpdate({
-        target: outboxLease.name,
-        set: { owner: this.#owner, expiresAt: now + this.#opts.leaseMs },
-        setWhere: sql`${outboxLease.owner} = ${this.#owner} or ${outboxLease.expiresAt} < ${now}`,
+        target: outboxRelay.name,
+        set: { owner: this.#owner, leaseExpiresAt: now + this.#opts.leaseMs },
+        setWhere: sql`${outboxRelay.owner} = ${this.#owner} or ${outboxRelay.leaseExpiresAt} < ${now}`,
       })
-      .returning({ owner: outboxLease.owner })
-    return rows[0]?.owner === this.#owner
+      .returning({ owner: outboxRelay.owner, seq: outboxRelay.publishedSeq })
+    return rows[0]?.owner === this.#owner ? rows[0].seq : null
   }
 
   async #maintain(): Promise<void> {
+    if (Date.now() - this.#lastMaintenance < 1000) return
+    this.#lastMaintenance = Date.now()
     busMetrics.outboxDepth.set(await outboxDepth(this.#db))
-    if (Date.now() - this.#lastPrune > 60_000) {
-      this.#lastPrune = Date.now()
-      await prunePublished(this.#db, this.#opts.retentionMs)
-    }
+    const [row] = await this.#db.select().from(outboxRelay).where(eq(outboxRelay.name, NAME))
+    if (row?.owner === this.#owner) await prunePublished(this.#db, row.publishedSeq, this.#opts.retentionMs)
   }
 
   async stop(): Promise<void> {
     this.#stop.abort()
     await this.#loop
-    await this.#db.delete(outboxLease).where(sql`${outboxLease.owner} = ${this.#owner}`).catch(() => {})
+    // Hand the lease over at once instead of letting it expire.
+    await this.#db
+      .update(outboxRelay)
+      .set({ leaseExpiresAt: 0 })
+      .where(and(eq(outboxRelay.name, NAME), eq(outboxRelay.owner, this.#owner)))
+      .catch(() => {})
   }
 }

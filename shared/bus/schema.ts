@@ -1,30 +1,30 @@
-import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
-/** Events waiting to be published, written in the same transaction as the state change that caused them. */
-export const outbox = sqliteTable(
-  'outbox',
-  {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    eventId: text('event_id').notNull().unique(),
-    topic: text('topic').notNull(),
-    key: text('key'),
-    value: text('value').notNull(),
-    headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-    createdAt: integer('created_at').notNull(),
-    publishedAt: integer('published_at'),
-  },
-  (t) => [
-    index('outbox_pending').on(t.seq).where(sql`${t.publishedAt} is null`),
-    index('outbox_published_at').on(t.publishedAt),
-  ],
-)
+/**
+ * Events waiting to be published, written in the same transaction as the state change that caused
+ * them. The CloudEvents attributes are columns; the relay rebuilds the headers when it publishes.
+ */
+export const outbox = sqliteTable('outbox', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  eventId: text('event_id').notNull().unique(),
+  topic: text('topic').notNull(),
+  key: text('key'),
+  type: text('type').notNull(),
+  source: text('source').notNull(),
+  time: text('time').notNull(),
+  data: text('data').notNull(),
+  createdAt: integer('created_at').notNull(),
+})
 
-/** Which relay may publish the outbox: one holder at a time keeps per-key order across replicas. */
-export const outboxLease = sqliteTable('outbox_lease', {
+/**
+ * The relay's progress and lease: the last published `seq` (a cursor, so publishing never rewrites
+ * event rows), and which relay may publish — one holder at a time keeps per-key order across replicas.
+ */
+export const outboxRelay = sqliteTable('outbox_relay', {
   name: text('name').primaryKey(),
   owner: text('owner').notNull(),
-  expiresAt: integer('expires_at').notNull(),
+  leaseExpiresAt: integer('lease_expires_at').notNull(),
+  publishedSeq: integer('published_seq').notNull().default(0),
 })
 
 /** Events a consumer group has already applied, written in the same transaction as the effect. */

@@ -34,22 +34,32 @@ export function createEvent<T extends EventType>(
   }
 }
 
-/** The Kafka record of an envelope, in CloudEvents binary mode. */
-export function toRecord(event: EventEnvelope): BusRecord {
+/** An envelope whose data is already serialised, as the outbox stores it. */
+export interface SerialisedEvent extends Omit<EventEnvelope, 'data' | 'specversion'> {
+  data: string
+}
+
+/** The Kafka record of an event, in CloudEvents binary mode. */
+export function recordOf(event: SerialisedEvent): BusRecord {
   return {
     topic: event.topic,
     key: event.key,
-    value: JSON.stringify(event.data),
+    value: event.data,
     headers: {
       ce_id: event.id,
       ce_type: event.type,
       ce_source: event.source,
-      ce_specversion: event.specversion,
+      ce_specversion: '1.0',
       ce_time: event.time,
       'content-type': 'application/json',
     },
     timestamp: Date.parse(event.time),
   }
+}
+
+/** The Kafka record of an envelope, in CloudEvents binary mode. */
+export function toRecord(event: EventEnvelope): BusRecord {
+  return recordOf({ ...event, data: JSON.stringify(event.data) })
 }
 
 const headerSchema = z.object({

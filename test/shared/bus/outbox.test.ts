@@ -26,10 +26,10 @@ test('a state change and its events commit together or not at all', async () => 
   await db.batch([db.run(sql`insert into carts values (${user}, 1)`), ...outboxInserts(db, [viewed(user, 'p1')])])
   // The second change collides with the first (same primary key): its event must not survive either.
   await expect(
-    db.batch([...outboxInserts(db, [viewed(user, 'p2')]), db.run(sql`insert into carts values (${user}, 2)`)]),
+    db.batch([db.run(sql`select 1`), ...outboxInserts(db, [viewed(user, 'p2')]), db.run(sql`insert into carts values (${user}, 2)`)]),
   ).rejects.toThrow()
   const rows = await db.select().from(outbox).where(sql`${outbox.key} = ${user}`)
-  expect(rows.map((r) => JSON.parse(r.value).productId)).toEqual(['p1'])
+  expect(rows.map((r) => JSON.parse(r.data).productId)).toEqual(['p1'])
 })
 
 test('the relay publishes in order, marks what it sent, and only the lease holder publishes', async () => {
