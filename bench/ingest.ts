@@ -84,7 +84,9 @@ interface Measured {
 }
 
 async function outboxDepth(outbox: Client): Promise<number> {
-  const rs = await outbox.execute('select count(*) as n from outbox where published_at is null')
+  const rs = await outbox.execute(
+    "select count(*) as n from outbox where seq > coalesce((select published_seq from outbox_relay where name = 'relay'), 0)",
+  )
   return Number(rs.rows[0]?.n ?? 0)
 }
 
@@ -178,6 +180,7 @@ export async function run(flags: BenchFlags): Promise<void> {
         STATE_DIR: dir,
         // The limit guards production from one noisy client; the bench is that client on purpose.
         INGEST_RATE_LIMIT_PER_MIN: '0',
+        ...(process.env.BENCH_NO_RELAY ? { OUTBOX_RELAY: 'false' } : {}),
         LOG_LEVEL: 'warn',
       },
     )

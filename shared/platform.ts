@@ -2,6 +2,7 @@ import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
 import { createBus } from './bus/create.ts'
 import { OutboxWriter } from './bus/outbox.ts'
 import { OutboxRelay } from './bus/relay.ts'
+import { type RelayHandle, RelayThread } from './bus/relay-thread.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config/index.ts'
 import { type Database, openMigratedDatabase } from './db/client.ts'
@@ -14,7 +15,7 @@ export interface Platform {
   database: Database
   broker: ResolvedBroker
   bus: EventBus
-  relay: OutboxRelay
+  relay: RelayHandle
   /** Appends events that change no other state, with group commit. */
   outbox: OutboxWriter
   close(): Promise<void>
@@ -35,12 +36,16 @@ export async function startPlatform(
         })
   const bus = createBus(config, database, broker.brokers)
   await bus.ensureTopics(catalogWithDlqs())
-  const relay = new OutboxRelay(database.db, bus, {
-    batchSize: config.OUTBOX_BATCH_SIZE,
-    pollMs: config.OUTBOX_POLL_MS,
-    retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
-  })
-  if (opts.relay !== false) relay.start()
+  // With Kafka the relay gets a thread of its own; the embedded log lives in this process, so it stays here.
+  const relay: RelayHandle =
+    bus.kind === 'kafka'
+      ? new RelayThread(config, broker.brokers)
+      : new OutboxRelay(database.db, bus, {
+          batchSize: config.OUTBOX_BATCH_SIZE,
+          pollMs: config.OUTBOX_POLL_MS,
+          retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+        })
+  if (opts.relay !== false && config.OUTBOX_RELAY) relay.start()
   let closing: Promise<void> | null = null
   return {
     config,

@@ -31,6 +31,7 @@ export interface KafkaBusOptions {
   sessionTimeoutMs: number
   maxAttempts: number
   retryBaseMs: number
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
   /** How long one request may wait for the broker before it fails. */
   requestTimeoutMs?: number
 }
@@ -65,7 +66,7 @@ export class KafkaBus implements EventBus {
       serializers: stringSerializers,
       idempotent: true,
       acks: ProduceAcks.ALL,
-      compression: 'lz4',
+      compression: opts.compression ?? 'lz4',
       autocreateTopics: false,
     })
   }

@@ -34,6 +34,8 @@ export const envSchema = z.object({
   BUS: z.enum(['auto', 'kafka', 'embedded']).default('auto'),
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(100),
+  /** Whether this process publishes the outbox; turn off where another process of the same database does. */
+  OUTBOX_RELAY: bool.default(true),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(1).default(50),
   OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
