@@ -8,11 +8,11 @@ import { resolveBroker } from '../shared/broker/resolve.ts'
 import { KafkaBus } from '../shared/bus/kafka.ts'
 import { config } from '../shared/config/index.ts'
 import { TOPICS } from '../shared/events/topics.ts'
-import type { BenchFlags } from './run.ts'
 import { type ChildServer, startChildServer } from './lib/child.ts'
 import { deferCleanup } from './lib/cleanup.ts'
 import { type LoadResult, runLoad } from './lib/load.ts'
 import { int, printTable, summarise } from './lib/report.ts'
+import type { BenchFlags } from './run.ts'
 
 export const description =
   'POST /api/events in batches of 100: Streamshop vs an Express + kafkajs baseline'

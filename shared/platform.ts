@@ -29,7 +29,12 @@ export async function startPlatform(
   const database = await openMigratedDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
   const broker =
     config.BUS === 'embedded'
-      ? { kind: 'embedded' as const, brokers: [], description: 'embedded event log (BUS=embedded)', stop: async () => {} }
+      ? {
+          kind: 'embedded' as const,
+          brokers: [],
+          description: 'embedded event log (BUS=embedded)',
+          stop: async () => {},
+        }
       : await resolveBroker(config, {
           allowEmbedded: opts.allowEmbedded && config.BUS === 'auto',
           onProgress: (line) => log.info(line),

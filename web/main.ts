@@ -1,8 +1,8 @@
 // `bun run dev`: the whole shop in one process on one port.
 import { mountIngest } from '../services/ingest/index.ts'
+import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
 import { createServiceApp, serve } from '../shared/http/serve.ts'
-import { writeBrokerState } from '../shared/broker/state.ts'
 import { closeOnSignals, startPlatform } from '../shared/platform.ts'
 import { placeholderPages } from './pages.tsx'
 
@@ -25,8 +25,12 @@ console.log(
     '  Streamshop is running',
     `  Shop:      ${server.url.href}`,
     `  Broker:    ${platform.broker.description}`,
-    ...(fallback ? ['             ⚠ no Kafka broker: events go to the embedded log (dev only)'] : []),
-    ...(platform.broker.brokers.length ? [`             KAFKA_BROKERS=${platform.broker.brokers.join(',')}`] : []),
+    ...(fallback
+      ? ['             ⚠ no Kafka broker: events go to the embedded log (dev only)']
+      : []),
+    ...(platform.broker.brokers.length
+      ? [`             KAFKA_BROKERS=${platform.broker.brokers.join(',')}`]
+      : []),
     `  Database:  ${platform.database.url}`,
     '',
   ].join('\n'),

@@ -26,7 +26,8 @@ export function placeholderPages(info: { bus: string; database: string }): Hono 
           <li>Bus: {info.bus}</li>
           <li>Database: {info.database}</li>
           <li>
-            <a href="/api/health">/api/health</a> · <a href="/readyz">/readyz</a> · <a href="/metrics">/metrics</a>
+            <a href="/api/health">/api/health</a> · <a href="/readyz">/readyz</a> ·{' '}
+            <a href="/metrics">/metrics</a>
           </li>
         </ul>
       </Layout>,

@@ -8,7 +8,14 @@ export function mountIngest(app: Hono, platform: Platform): void {
   // Hono's '/api/events/*' matches '/api/events' itself too: one limiter covers both endpoints.
   app.use(
     '/api/events/*',
-    rateLimit({ limit: platform.config.INGEST_RATE_LIMIT_PER_MIN, windowMs: 60_000, trustProxy: platform.config.TRUST_PROXY }),
+    rateLimit({
+      limit: platform.config.INGEST_RATE_LIMIT_PER_MIN,
+      windowMs: 60_000,
+      trustProxy: platform.config.TRUST_PROXY,
+    }),
   )
-  app.route('/', ingestRoutes({ outbox: platform.outbox, onEnqueued: () => platform.relay.notify() }))
+  app.route(
+    '/',
+    ingestRoutes({ outbox: platform.outbox, onEnqueued: () => platform.relay.notify() }),
+  )
 }

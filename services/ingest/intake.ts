@@ -90,13 +90,19 @@ export function parseIngestBody(body: unknown): EventEnvelope[] {
   if (isBatch) {
     const events = (body as { events: unknown }).events
     if (!Array.isArray(events)) {
-      throw new ValidationError('`events` must be an array', [{ field: 'events', message: 'Expected an array' }])
+      throw new ValidationError('`events` must be an array', [
+        { field: 'events', message: 'Expected an array' },
+      ])
     }
     if (events.length === 0) {
-      throw new ValidationError('`events` is empty', [{ field: 'events', message: 'At least one event is required' }])
+      throw new ValidationError('`events` is empty', [
+        { field: 'events', message: 'At least one event is required' },
+      ])
     }
     if (events.length > MAX_BATCH) {
-      throw new PayloadTooLargeError(`A batch holds at most ${MAX_BATCH} events; this one has ${events.length}`)
+      throw new PayloadTooLargeError(
+        `A batch holds at most ${MAX_BATCH} events; this one has ${events.length}`,
+      )
     }
   }
   const list: unknown[] = isBatch ? (body as { events: unknown[] }).events : [body]
@@ -108,7 +114,9 @@ export function parseIngestBody(body: unknown): EventEnvelope[] {
     else envelopes.push(result)
   })
   if (errors.length > 0) {
-    const what = isBatch ? `${new Set(errors.map((e) => e.field.split('.')[0])).size} of ${list.length} events are invalid` : 'The event is invalid'
+    const what = isBatch
+      ? `${new Set(errors.map((e) => e.field.split('.')[0])).size} of ${list.length} events are invalid`
+      : 'The event is invalid'
     throw new ValidationError(`${what}; nothing was accepted`, errors)
   }
   return envelopes
@@ -121,11 +129,17 @@ export function trackToEnvelope(body: z.output<typeof trackBodySchema>): EventEn
     '',
   )
   if (Array.isArray(result)) {
-    throw new ValidationError('The event is invalid; nothing was accepted', result.map(renameForTrack))
+    throw new ValidationError(
+      'The event is invalid; nothing was accepted',
+      result.map(renameForTrack),
+    )
   }
   return result
 }
 
 function renameForTrack(e: FieldError): FieldError {
-  return { ...e, field: e.field === 'type' ? 'eventType' : e.field === 'data' ? 'metadata' : e.field }
+  return {
+    ...e,
+    field: e.field === 'type' ? 'eventType' : e.field === 'data' ? 'metadata' : e.field,
+  }
 }

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import type { OutboxWriter } from '../../shared/bus/outbox.ts'
+import { ValidationError } from '../../shared/errors.ts'
+import type { EventEnvelope } from '../../shared/events/envelope.ts'
 import { readJsonBody } from '../../shared/http/json-body.ts'
 import { problemResponse } from '../../shared/http/problem.ts'
 import { httpMetrics } from '../../shared/observability/metrics.ts'
 import { parseIngestBody, trackBodySchema, trackToEnvelope } from './intake.ts'
-import { ValidationError } from '../../shared/errors.ts'
-import type { EventEnvelope } from '../../shared/events/envelope.ts'
 
 export interface IngestDeps {
   outbox: OutboxWriter

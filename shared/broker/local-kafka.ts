@@ -35,16 +35,28 @@ function pom(version: string): string {
 }
 
 /** Downloads Apache Kafka's jars from Maven Central once (through mvn) and returns the lib directory. */
-export async function installKafka(opts: Pick<LocalKafkaOptions, 'version' | 'cacheDir' | 'onProgress'>): Promise<string> {
+export async function installKafka(
+  opts: Pick<LocalKafkaOptions, 'version' | 'cacheDir' | 'onProgress'>,
+): Promise<string> {
   const home = join(opts.cacheDir ?? defaultCacheDir(), `kafka-${opts.version}`)
   const lib = join(home, 'lib')
   const marker = join(home, '.installed')
   if (existsSync(marker)) return lib
   mkdirSync(home, { recursive: true })
   writeFileSync(join(home, 'pom.xml'), pom(opts.version))
-  opts.onProgress?.(`Downloading Apache Kafka ${opts.version} from Maven Central into ${home} (once)`)
+  opts.onProgress?.(
+    `Downloading Apache Kafka ${opts.version} from Maven Central into ${home} (once)`,
+  )
   const proc = Bun.spawn(
-    ['mvn', '-q', '-B', '-f', join(home, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`],
+    [
+      'mvn',
+      '-q',
+      '-B',
+      '-f',
+      join(home, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+    ],
     { stdout: 'pipe', stderr: 'pipe' },
   )
   const [out, err, code] = await Promise.all([
@@ -52,7 +64,8 @@ export async function installKafka(opts: Pick<LocalKafkaOptions, 'version' | 'ca
     new Response(proc.stderr).text(),
     proc.exited,
   ])
-  if (code !== 0) throw new Error(`mvn could not fetch Kafka ${opts.version} (exit ${code}):\n${out}\n${err}`)
+  if (code !== 0)
+    throw new Error(`mvn could not fetch Kafka ${opts.version} (exit ${code}):\n${out}\n${err}`)
   writeFileSync(marker, new Date().toISOString())
   return lib
 }
@@ -64,7 +77,11 @@ export function freePort(): Promise<number> {
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -183,7 +200,8 @@ export class LocalKafka {
       new Response(proc.stderr).text(),
       proc.exited,
     ])
-    if (code !== 0) throw new Error(`Formatting Kafka storage failed (exit ${code}):\n${out}\n${err}`)
+    if (code !== 0)
+      throw new Error(`Formatting Kafka storage failed (exit ${code}):\n${out}\n${err}`)
   }
 
   #launch(): void {

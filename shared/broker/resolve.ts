@@ -53,7 +53,10 @@ async function startRedpanda(config: Config): Promise<ResolvedBroker> {
   }
 }
 
-async function startLocalKafka(config: Config, onProgress?: (line: string) => void): Promise<ResolvedBroker> {
+async function startLocalKafka(
+  config: Config,
+  onProgress?: (line: string) => void,
+): Promise<ResolvedBroker> {
   const kafka = new LocalKafka({
     version: config.KAFKA_VERSION,
     cacheDir: config.STREAMSHOP_CACHE_DIR,
@@ -77,10 +80,16 @@ export async function resolveBroker(config: Config, opts: ResolveOptions): Promi
   if (config.KAFKA_BROKERS?.length) {
     const brokers = config.KAFKA_BROKERS
     await waitForBroker(brokers, config.BROKER_STARTUP_TIMEOUT_MS)
-    return { kind: 'env', brokers, description: `Kafka at ${brokers.join(',')} (KAFKA_BROKERS)`, stop: async () => {} }
+    return {
+      kind: 'env',
+      brokers,
+      description: `Kafka at ${brokers.join(',')} (KAFKA_BROKERS)`,
+      stop: async () => {},
+    }
   }
   const failures: string[] = []
-  const which = (cmd: string) => Bun.which(cmd, opts.searchPath === undefined ? undefined : { PATH: opts.searchPath })
+  const which = (cmd: string) =>
+    Bun.which(cmd, opts.searchPath === undefined ? undefined : { PATH: opts.searchPath })
   if (dockerAnswers(opts.searchPath)) {
     opts.onProgress?.('Docker answers: starting Redpanda with testcontainers')
     try {

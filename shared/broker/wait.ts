@@ -5,7 +5,12 @@ export async function waitForBroker(brokers: string[], timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   while (Date.now() < deadline) {
-    const admin = new Admin({ clientId: 'streamshop-probe', bootstrapBrokers: brokers, timeout: 2000, retries: 0 })
+    const admin = new Admin({
+      clientId: 'streamshop-probe',
+      bootstrapBrokers: brokers,
+      timeout: 2000,
+      retries: 0,
+    })
     try {
       const meta = await admin.metadata({ topics: [], forceUpdate: true })
       if (meta.brokers.size > 0) return
@@ -17,5 +22,7 @@ export async function waitForBroker(brokers: string[], timeoutMs: number): Promi
     await Bun.sleep(250)
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError)
-  throw new Error(`No Kafka broker answered at ${brokers.join(',')} within ${timeoutMs} ms (${reason})`)
+  throw new Error(
+    `No Kafka broker answered at ${brokers.join(',')} within ${timeoutMs} ms (${reason})`,
+  )
 }

@@ -6,7 +6,10 @@ import type { EventBus } from './types.ts'
 
 /** The Kafka bus for bootstrap addresses, or the embedded log when there are none. */
 export function createBus(config: Config, database: Database, brokers: string[]): EventBus {
-  const retry = { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, retryBaseMs: config.CONSUMER_RETRY_BASE_MS }
+  const retry = {
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
+  }
   if (brokers.length === 0) return new EmbeddedBus(database, retry)
   return new KafkaBus({
     brokers,

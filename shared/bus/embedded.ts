@@ -1,8 +1,8 @@
 import { and, asc, eq, gte, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
-import { busMetrics } from '../observability/metrics.ts'
 import { log } from '../observability/log.ts'
+import { busMetrics } from '../observability/metrics.ts'
 import { deadLetter, deliver, sleep } from './delivery.ts'
 import { logGroupOffsets, logRecords, logTopics } from './schema.ts'
 import type {
@@ -60,7 +60,9 @@ export class EmbeddedBus implements EventBus {
     if (specs.length === 0) return
     await this.db
       .insert(logTopics)
-      .values(specs.map((s) => ({ name: s.name, partitions: s.partitions, retentionMs: retentionMs(s) })))
+      .values(
+        specs.map((s) => ({ name: s.name, partitions: s.partitions, retentionMs: retentionMs(s) })),
+      )
       .onConflictDoNothing()
   }
 
@@ -76,7 +78,8 @@ export class EmbeddedBus implements EventBus {
   async publish(records: BusRecord[]): Promise<void> {
     if (records.length === 0) return
     const counts = new Map<string, number>()
-    for (const topic of new Set(records.map((r) => r.topic))) counts.set(topic, await this.partitionCount(topic))
+    for (const topic of new Set(records.map((r) => r.topic)))
+      counts.set(topic, await this.partitionCount(topic))
     const now = Date.now()
     // One statement per record inside one write transaction: the next offset is read and used atomically.
     const statements = records.map((r) => {
@@ -180,7 +183,12 @@ export class EmbeddedBus implements EventBus {
   async commit(group: string, tp: TopicPartition, nextOffset: bigint): Promise<void> {
     await this.db
       .insert(logGroupOffsets)
-      .values({ groupId: group, topic: tp.topic, partition: tp.partition, nextOffset: Number(nextOffset) })
+      .values({
+        groupId: group,
+        topic: tp.topic,
+        partition: tp.partition,
+        nextOffset: Number(nextOffset),
+      })
       .onConflictDoUpdate({
         target: [logGroupOffsets.groupId, logGroupOffsets.topic, logGroupOffsets.partition],
         set: { nextOffset: Number(nextOffset) },
@@ -188,7 +196,8 @@ export class EmbeddedBus implements EventBus {
   }
 
   async seek(group: string, topic: string, position: SeekPosition): Promise<void> {
-    if (this.#groups.get(group)?.size) throw new Error(`Group ${group} has running members; stop them first`)
+    if (this.#groups.get(group)?.size)
+      throw new Error(`Group ${group} has running members; stop them first`)
     const partitions = await this.partitionCount(topic)
     for (let partition = 0; partition < partitions; partition++) {
       const tp = { topic, partition }
@@ -197,7 +206,11 @@ export class EmbeddedBus implements EventBus {
       if (position === 'earliest') next = bounds.start
       else if (position === 'latest') next = bounds.end
       else if ('offset' in position) next = position.offset
-      else if ('last' in position) next = bounds.end - BigInt(position.last) > bounds.start ? bounds.end - BigInt(position.last) : bounds.start
+      else if ('last' in position)
+        next =
+          bounds.end - BigInt(position.last) > bounds.start
+            ? bounds.end - BigInt(position.last)
+            : bounds.start
       else {
         const [row] = await this.db
           .select({ offset: logRecords.offset })
@@ -231,7 +244,13 @@ export class EmbeddedBus implements EventBus {
     for (const d of await this.describeTopics(topics)) {
       for (const p of d.partitions) {
         const committed = await this.committed(group, { topic: d.name, partition: p.partition })
-        out.push({ topic: d.name, partition: p.partition, committed, end: p.end, lag: p.end - (committed ?? p.start) })
+        out.push({
+          topic: d.name,
+          partition: p.partition,
+          committed,
+          end: p.end,
+          lag: p.end - (committed ?? p.start),
+        })
       }
     }
     return out
@@ -256,12 +275,15 @@ export class EmbeddedBus implements EventBus {
   }
 
   async listGroups(): Promise<string[]> {
-    const rows = await this.db.selectDistinct({ group: logGroupOffsets.groupId }).from(logGroupOffsets)
+    const rows = await this.db
+      .selectDistinct({ group: logGroupOffsets.groupId })
+      .from(logGroupOffsets)
     return rows.map((r) => r.group)
   }
 
   async deleteGroup(group: string): Promise<void> {
-    if (this.#groups.get(group)?.size) throw new Error(`Group ${group} has running members; stop them first`)
+    if (this.#groups.get(group)?.size)
+      throw new Error(`Group ${group} has running members; stop them first`)
     await this.db.delete(logGroupOffsets).where(eq(logGroupOffsets.groupId, group))
   }
 
@@ -342,7 +364,10 @@ class EmbeddedSubscription implements Subscription {
       const records = await this.#bus.fetch(this.group, tp)
       for (const record of records) {
         if (this.#stop.signal.aborted || !this.#owns(tp)) break
-        const outcome = await deliver(record, this.#options.handler, { ...this.#policy, signal: this.#stop.signal })
+        const outcome = await deliver(record, this.#options.handler, {
+          ...this.#policy,
+          signal: this.#stop.signal,
+        })
         if (this.#stop.signal.aborted) break
         if (outcome.ok) busMetrics.consumed.inc({ topic: record.topic, group: this.group })
         else {

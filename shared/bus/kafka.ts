@@ -9,8 +9,8 @@ import {
 } from '@platformatic/kafka'
 import { BrokerUnavailableError } from '../errors.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
-import { busMetrics } from '../observability/metrics.ts'
 import { log } from '../observability/log.ts'
+import { busMetrics } from '../observability/metrics.ts'
 import { deadLetter, deliver, sleep } from './delivery.ts'
 import type {
   BusRecord,
@@ -95,8 +95,7 @@ export class KafkaBus implements EventBus {
       try {
         const meta = await this.#admin.metadata({ topics, forceUpdate: true })
         const ready = topics.every((t) => {
-          const topic = meta.topics.get(t)
-          return topic && topic.partitions.every((p) => p.leader >= 0)
+          return meta.topics.get(t)?.partitions.every((p) => p.leader >= 0) ?? false
         })
         if (ready) return
       } catch (error) {
@@ -191,7 +190,10 @@ export class KafkaBus implements EventBus {
   async #listOffsets(topic: string, partitions: number, timestamp: bigint) {
     const [listed] = await this.#admin.listOffsets({
       topics: [
-        { name: topic, partitions: range(partitions).map((partitionIndex) => ({ partitionIndex, timestamp })) },
+        {
+          name: topic,
+          partitions: range(partitions).map((partitionIndex) => ({ partitionIndex, timestamp })),
+        },
       ],
     })
     return (listed?.partitions ?? [])
@@ -204,7 +206,8 @@ export class KafkaBus implements EventBus {
     const byPartition = new Map<string, bigint>()
     for (const t of committed?.topics ?? []) {
       for (const p of t.partitions) {
-        if (p.committedOffset >= 0n) byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
+        if (p.committedOffset >= 0n)
+          byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
       }
     }
     const result: PartitionLag[] = []
@@ -273,7 +276,10 @@ export class KafkaBus implements EventBus {
         return true
       } catch (error) {
         attempt++
-        log.error({ err: error, topic: record.topic }, 'dead letter could not be published; retrying')
+        log.error(
+          { err: error, topic: record.topic },
+          'dead letter could not be published; retrying',
+        )
         await sleep(Math.min(5000, 100 * 2 ** attempt), signal)
       }
     }
@@ -319,7 +325,9 @@ class KafkaSubscription implements Subscription {
       autocommit: false,
       maxWaitTime: 200,
     })
-    stream.on('error', (error) => log.error({ err: error, group: this.#options.group }, 'consumer stream error'))
+    stream.on('error', (error) =>
+      log.error({ err: error, group: this.#options.group }, 'consumer stream error'),
+    )
     this.#loop = this.#run(stream)
   }
 
@@ -330,7 +338,8 @@ class KafkaSubscription implements Subscription {
         await this.#handle(message)
       }
     } catch (error) {
-      if (!this.#stop.signal.aborted) log.error({ err: error, group: this.#options.group }, 'consumer loop failed')
+      if (!this.#stop.signal.aborted)
+        log.error({ err: error, group: this.#options.group }, 'consumer loop failed')
     }
   }
 
@@ -345,15 +354,26 @@ class KafkaSubscription implements Subscription {
       timestamp: Number(message.timestamp),
     }
     const started = performance.now()
-    const outcome = await deliver(record, this.#options.handler, { ...this.#policy, signal: this.#stop.signal })
-    busMetrics.handleSeconds.observe({ group: this.#options.group }, (performance.now() - started) / 1000)
+    const outcome = await deliver(record, this.#options.handler, {
+      ...this.#policy,
+      signal: this.#stop.signal,
+    })
+    busMetrics.handleSeconds.observe(
+      { group: this.#options.group },
+      (performance.now() - started) / 1000,
+    )
     if (this.#stop.signal.aborted) return
     if (outcome.ok) {
       busMetrics.consumed.inc({ topic: record.topic, group: this.#options.group })
     } else {
       busMetrics.failed.inc({ topic: record.topic, group: this.#options.group })
       log.warn(
-        { err: outcome.error, topic: record.topic, partition: record.partition, offset: String(record.offset) },
+        {
+          err: outcome.error,
+          topic: record.topic,
+          partition: record.partition,
+          offset: String(record.offset),
+        },
         'record dead-lettered',
       )
       const letter = deadLetter(record, this.#options.group, outcome.error, outcome.attempts)
@@ -361,7 +381,10 @@ class KafkaSubscription implements Subscription {
     }
     // Commits coalesce inside the client; the offset is committed only after the handler's effects.
     this.#lastCommit = Promise.resolve(message.commit()).catch((error) =>
-      log.warn({ err: error, group: this.#options.group }, 'offset commit failed; the record may be redelivered'),
+      log.warn(
+        { err: error, group: this.#options.group },
+        'offset commit failed; the record may be redelivered',
+      ),
     )
   }
 
@@ -407,5 +430,7 @@ function range(n: number): number[] {
 
 function isAlreadyExists(error: unknown): boolean {
   const text = JSON.stringify(error, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) ?? ''
-  return text.includes(`"errorCode":${TOPIC_ALREADY_EXISTS}`) || String(error).includes('already exists')
+  return (
+    text.includes(`"errorCode":${TOPIC_ALREADY_EXISTS}`) || String(error).includes('already exists')
+  )
 }

@@ -13,7 +13,16 @@ export interface OutboxRow {
 
 /** Rows per INSERT: one multi-row statement costs far less than many single-row ones. */
 const INSERT_CHUNK = 100
-const COLUMNS = ['event_id', 'topic', 'key', 'type', 'source', 'time', 'data', 'created_at'] as const
+const COLUMNS = [
+  'event_id',
+  'topic',
+  'key',
+  'type',
+  'source',
+  'time',
+  'data',
+  'created_at',
+] as const
 const ROW = `(${COLUMNS.map(() => '?').join(',')})`
 const insertSql = (rows: number) =>
   `insert into outbox (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => ROW).join(',')} on conflict(event_id) do nothing`
@@ -25,8 +34,12 @@ function insertStatements(events: EventEnvelope[], now = Date.now()): InStatemen
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
     const chunk = events.slice(i, i + INSERT_CHUNK)
     const args: (string | number | null)[] = []
-    for (const e of chunk) args.push(e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data), now)
-    statements.push({ sql: chunk.length === INSERT_CHUNK ? FULL_CHUNK_SQL : insertSql(chunk.length), args })
+    for (const e of chunk)
+      args.push(e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data), now)
+    statements.push({
+      sql: chunk.length === INSERT_CHUNK ? FULL_CHUNK_SQL : insertSql(chunk.length),
+      args,
+    })
   }
   return statements
 }
@@ -107,16 +120,32 @@ export class OutboxWriter {
 
 /** The events after `afterSeq`, in the order they were written. */
 export async function pendingEvents(db: Db, afterSeq: number, limit: number): Promise<OutboxRow[]> {
-  const rows = await db.select().from(outbox).where(gt(outbox.seq, afterSeq)).orderBy(outbox.seq).limit(limit)
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(gt(outbox.seq, afterSeq))
+    .orderBy(outbox.seq)
+    .limit(limit)
   return rows.map((r) => ({
     seq: r.seq,
-    record: recordOf({ id: r.eventId, type: r.type, source: r.source, time: r.time, key: r.key ?? '', topic: r.topic, data: r.data }),
+    record: recordOf({
+      id: r.eventId,
+      type: r.type,
+      source: r.source,
+      time: r.time,
+      key: r.key ?? '',
+      topic: r.topic,
+      data: r.data,
+    }),
   }))
 }
 
 /** How far the relay has published. */
 export async function publishedSeq(db: Db): Promise<number> {
-  const [row] = await db.select({ seq: outboxRelay.publishedSeq }).from(outboxRelay).where(sql`${outboxRelay.name} = 'relay'`)
+  const [row] = await db
+    .select({ seq: outboxRelay.publishedSeq })
+    .from(outboxRelay)
+    .where(sql`${outboxRelay.name} = 'relay'`)
   return row?.seq ?? 0
 }
 
@@ -125,13 +154,20 @@ export async function outboxDepth(db: Db): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)` })
     .from(outbox)
-    .where(gt(outbox.seq, sql`coalesce((select ${outboxRelay.publishedSeq} from ${outboxRelay} where ${outboxRelay.name} = 'relay'), 0)`))
+    .where(
+      gt(
+        outbox.seq,
+        sql`coalesce((select ${outboxRelay.publishedSeq} from ${outboxRelay} where ${outboxRelay.name} = 'relay'), 0)`,
+      ),
+    )
   return Number(row?.n ?? 0)
 }
 
 /** Deletes published events older than the retention, which also bounds how long a repeated id is recognised. */
 export async function prunePublished(db: Db, upToSeq: number, olderThanMs: number): Promise<void> {
-  await db.delete(outbox).where(and(lte(outbox.seq, upToSeq), sql`${outbox.createdAt} < ${Date.now() - olderThanMs}`))
+  await db
+    .delete(outbox)
+    .where(and(lte(outbox.seq, upToSeq), sql`${outbox.createdAt} < ${Date.now() - olderThanMs}`))
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { busMetrics } from '../observability/metrics.ts'
 import { log } from '../observability/log.ts'
+import { busMetrics } from '../observability/metrics.ts'
 import { sleep } from './delivery.ts'
 import { outboxDepth, pendingEvents, prunePublished } from './outbox.ts'
 import { outboxRelay } from './schema.ts'
@@ -83,7 +83,8 @@ export class OutboxRelay {
           log.warn({ err: error, failures }, 'outbox relay cannot publish yet; retrying')
         }
       }
-      const delay = failures === 0 ? this.#opts.pollMs : Math.min(5000, this.#opts.pollMs * 2 ** failures)
+      const delay =
+        failures === 0 ? this.#opts.pollMs : Math.min(5000, this.#opts.pollMs * 2 ** failures)
       await this.#idle(delay)
     }
   }
@@ -102,7 +103,12 @@ export class OutboxRelay {
     const now = Date.now()
     const rows = await this.#db
       .insert(outboxRelay)
-      .values({ name: NAME, owner: this.#owner, leaseExpiresAt: now + this.#opts.leaseMs, publishedSeq: 0 })
+      .values({
+        name: NAME,
+        owner: this.#owner,
+        leaseExpiresAt: now + this.#opts.leaseMs,
+        publishedSeq: 0,
+      })
       .onConflictDoUpdate({
         target: outboxRelay.name,
         set: { owner: this.#owner, leaseExpiresAt: now + this.#opts.leaseMs },
@@ -117,7 +123,8 @@ export class OutboxRelay {
     this.#lastMaintenance = Date.now()
     busMetrics.outboxDepth.set(await outboxDepth(this.#db))
     const [row] = await this.#db.select().from(outboxRelay).where(eq(outboxRelay.name, NAME))
-    if (row?.owner === this.#owner) await prunePublished(this.#db, row.publishedSeq, this.#opts.retentionMs)
+    if (row?.owner === this.#owner)
+      await prunePublished(this.#db, row.publishedSeq, this.#opts.retentionMs)
   }
 
   async stop(): Promise<void> {

@@ -49,7 +49,9 @@ function printRecord(r: ConsumedRecord): void {
   const headers = Object.entries(r.headers)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')
-  console.log(`${r.topic}[${r.partition}]@${r.offset} ${new Date(r.timestamp).toISOString()} key=${r.key ?? '(null)'}`)
+  console.log(
+    `${r.topic}[${r.partition}]@${r.offset} ${new Date(r.timestamp).toISOString()} key=${r.key ?? '(null)'}`,
+  )
   console.log(`  headers: ${headers}`)
   console.log(`  value:   ${r.value}`)
 }
@@ -78,7 +80,10 @@ async function main(): Promise<void> {
       if (rows.length === 0) continue
       const total = rows.reduce((n, r) => n + r.lag, 0n)
       console.log(`${group}  lag=${total}`)
-      for (const r of rows) console.log(`  ${r.topic}[${r.partition}] committed=${r.committed} end=${r.end} lag=${r.lag}`)
+      for (const r of rows)
+        console.log(
+          `  ${r.topic}[${r.partition}] committed=${r.committed} end=${r.end} lag=${r.lag}`,
+        )
     }
   } else {
     const [topic] = pickTopics(topicArg ?? '')
@@ -86,7 +91,11 @@ async function main(): Promise<void> {
     const last = lastIndex >= 0 ? Number(rest[lastIndex + 1]) : 10
     const group = `streamshop-tail-${Bun.randomUUIDv7()}`
     await bus.seek(group, topic as string, { last: Number.isFinite(last) ? last : 10 })
-    const sub = await bus.subscribe({ group, topics: [topic as string], handler: async (r) => printRecord(r) })
+    const sub = await bus.subscribe({
+      group,
+      topics: [topic as string],
+      handler: async (r) => printRecord(r),
+    })
     const stop = async () => {
       await sub.close()
       await bus.deleteGroup(group).catch(() => {})

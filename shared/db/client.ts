@@ -21,7 +21,8 @@ const MIGRATIONS = resolve(import.meta.dir, '../../migrations')
  * WAL is persistent in the file; the busy timeout is given to every pooled connection.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
-  if (url.startsWith('file:')) mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
+  if (url.startsWith('file:'))
+    mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
   const client = createClient({ url, authToken, timeout: 10_000 })
   if (url.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL')
   const db = drizzle(client, { schema })

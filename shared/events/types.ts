@@ -36,11 +36,26 @@ function spec<S extends z.ZodType>(
 /** Every event type Streamshop knows, declared once, with the topic it lives on and its data schema. */
 export const EVENT_TYPES = {
   'product.viewed': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
-  'product.searched': spec('user-events', 'userId', behaviour.extend({ query: z.string().trim().min(1).max(500) }), true),
+  'product.searched': spec(
+    'user-events',
+    'userId',
+    behaviour.extend({ query: z.string().trim().min(1).max(500) }),
+    true,
+  ),
   'product.clicked': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
-  'product.rated': spec('user-events', 'userId', behaviour.extend({ productId: id, rating: z.number().min(1).max(5) }), true),
+  'product.rated': spec(
+    'user-events',
+    'userId',
+    behaviour.extend({ productId: id, rating: z.number().min(1).max(5) }),
+    true,
+  ),
   'product.purchased': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
-  'recommendation.clicked': spec('user-events', 'userId', behaviour.extend({ productId: id }), true),
+  'recommendation.clicked': spec(
+    'user-events',
+    'userId',
+    behaviour.extend({ productId: id }),
+    true,
+  ),
   'user.registered': spec('user-events', 'userId', behaviour),
   'user.logged_in': spec('user-events', 'userId', behaviour),
   'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),

@@ -52,7 +52,11 @@ export function createApp(opts: AppOptions): Hono {
   )
   app.onError(errorToProblem)
   app.notFound((c) =>
-    problemResponse(c, { status: 404, code: 'NOT_FOUND', detail: `No route for ${c.req.method} ${c.req.path}` }),
+    problemResponse(c, {
+      status: 404,
+      code: 'NOT_FOUND',
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+    }),
   )
   return app
 }

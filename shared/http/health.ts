@@ -36,7 +36,10 @@ export function healthRoutes(deps: HealthDeps): Hono {
       check(() => deps.bus.ping()),
     ])
     const ready = database === 'ok' && bus === 'ok'
-    return c.json({ status: ready ? 'ready' : 'not ready', checks: { database, bus } }, ready ? 200 : 503)
+    return c.json(
+      { status: ready ? 'ready' : 'not ready', checks: { database, bus } },
+      ready ? 200 : 503,
+    )
   })
   app.get('/api/health', (c) =>
     c.json({

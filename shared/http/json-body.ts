@@ -13,6 +13,8 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new ValidationError('The body is not valid JSON', [{ field: 'body', message: (error as Error).message }])
+    throw new ValidationError('The body is not valid JSON', [
+      { field: 'body', message: (error as Error).message },
+    ])
   }
 }

@@ -53,17 +53,30 @@ export function problemResponse(c: Context, problem: ProblemInput): Response {
 /** Maps any error to Problem Details: our errors keep their status and code; anything else is a 500 without internals. */
 export function errorToProblem(error: unknown, c: Context): Response {
   if (error instanceof ValidationError) {
-    return problemResponse(c, { status: 400, code: error.code, detail: error.message, errors: error.errors })
+    return problemResponse(c, {
+      status: 400,
+      code: error.code,
+      detail: error.message,
+      errors: error.errors,
+    })
   }
   if (error instanceof AppError) {
     return problemResponse(c, { status: error.status, code: error.code, detail: error.message })
   }
   if (error instanceof HTTPException) {
     const status = error.status
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`
-    return problemResponse(c, { status, code, detail: error.message || TITLES[status] || 'Request failed' })
+    const code =
+      status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`
+    return problemResponse(c, {
+      status,
+      code,
+      detail: error.message || TITLES[status] || 'Request failed',
+    })
   }
-  log.error({ err: error, path: c.req.path, requestId: c.get('requestId' as never) }, 'unhandled error')
+  log.error(
+    { err: error, path: c.req.path, requestId: c.get('requestId' as never) },
+    'unhandled error',
+  )
   return problemResponse(c, {
     status: 500,
     code: 'INTERNAL',

@@ -42,7 +42,9 @@ export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
     w.count++
     if (w.count > opts.limit) {
       c.header('retry-after', String(Math.ceil((w.start + opts.windowMs - now) / 1000)))
-      throw new RateLimitedError(`More than ${opts.limit} requests in ${opts.windowMs / 1000} s; slow down`)
+      throw new RateLimitedError(
+        `More than ${opts.limit} requests in ${opts.windowMs / 1000} s; slow down`,
+      )
     }
     return next()
   }

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
+import type { Platform } from '../platform.ts'
 import { createApp } from './app.ts'
 import { healthRoutes } from './health.ts'
-import type { Platform } from '../platform.ts'
 
 /** The app every process serves: the factory's middleware plus health, readiness and metrics. */
 export function createServiceApp(platform: Platform, service: string): Hono {

@@ -38,7 +38,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   })
 }
 
-export function kafkaBus(brokers: string[] = testBrokers(), overrides: Partial<ConstructorParameters<typeof KafkaBus>[0]> = {}): KafkaBus {
+export function kafkaBus(
+  brokers: string[] = testBrokers(),
+  overrides: Partial<ConstructorParameters<typeof KafkaBus>[0]> = {},
+): KafkaBus {
   return new KafkaBus({
     brokers,
     clientId: unique('test'),
@@ -65,18 +68,25 @@ export async function tempDatabase(): Promise<Database & { dir: string }> {
 }
 
 /** Polls until the check returns a value (not undefined/false) or fails after the timeout. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<Exclude<T, false | undefined | null>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
     try {
       const value = await check()
-      if (value !== undefined && value !== null && value !== false) return value as Exclude<T, false | undefined | null>
+      if (value !== undefined && value !== null && value !== false)
+        return value as Exclude<T, false | undefined | null>
     } catch (error) {
       last = error
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      )
     }
     await Bun.sleep(50)
   }
@@ -91,7 +101,11 @@ export async function readTopic(
 ): Promise<ConsumedRecord[]> {
   const group = unique('reader')
   const records: ConsumedRecord[] = []
-  const sub = await bus.subscribe({ group, topics: [topic], handler: async (r) => void records.push(r) })
+  const sub = await bus.subscribe({
+    group,
+    topics: [topic],
+    handler: async (r) => void records.push(r),
+  })
   try {
     await eventually(() => until(records), timeoutMs, `records on ${topic}`)
     return records

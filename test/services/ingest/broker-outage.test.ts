@@ -9,7 +9,11 @@ import { startTestShop, type TestShop } from '../../helpers/shop.ts'
 
 // This test needs a broker it may stop, so it starts its own beside the run's shared one.
 const config = parseConfig({ ...process.env, NODE_ENV: 'test' })
-const kafka = new LocalKafka({ version: config.KAFKA_VERSION, cacheDir: config.STREAMSHOP_CACHE_DIR, startupTimeoutMs: 90_000 })
+const kafka = new LocalKafka({
+  version: config.KAFKA_VERSION,
+  cacheDir: config.STREAMSHOP_CACHE_DIR,
+  startupTimeoutMs: 90_000,
+})
 let shop: TestShop | null = null
 
 afterAll(async () => {
@@ -22,14 +26,19 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
     throw new Error('This test starts its own Apache Kafka and needs java and mvn on the PATH')
   }
   const brokers = await kafka.start()
-  shop = await startTestShop({ KAFKA_BROKERS: brokers.join(',') })
+  const running = await startTestShop({ KAFKA_BROKERS: brokers.join(',') })
+  shop = running
   const user = unique('outage')
   const posted: string[] = []
   const statuses: number[] = []
   let batch = 0
   async function postBatch() {
-    const res = await shop!.post('/api/events', {
-      events: Array.from({ length: 20 }, (_, i) => ({ type: 'product.viewed', userId: user, productId: `p-${batch}-${i}` })),
+    const res = await running.post('/api/events', {
+      events: Array.from({ length: 20 }, (_, i) => ({
+        type: 'product.viewed',
+        userId: user,
+        productId: `p-${batch}-${i}`,
+      })),
     })
     batch++
     statuses.push(res.status)
@@ -37,7 +46,11 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
   }
 
   for (let i = 0; i < 10; i++) await postBatch()
-  await eventually(async () => (await outboxDepth(shop!.platform.database.db)) === 0, 30_000, 'the first events to flow')
+  await eventually(
+    async () => (await outboxDepth(running.platform.database.db)) === 0,
+    30_000,
+    'the first events to flow',
+  )
 
   const stopped = kafka.stop({ keepData: true })
   for (let i = 0; i < 25; i++) {
@@ -47,17 +60,26 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
   await stopped
   const duringOutage = posted.length
   for (let i = 0; i < 10; i++) await postBatch()
-  expect(await outboxDepth(shop.platform.database.db)).toBeGreaterThan(0)
+  expect(await outboxDepth(running.platform.database.db)).toBeGreaterThan(0)
 
   await kafka.start()
   for (let i = 0; i < 10; i++) await postBatch()
   expect(statuses.every((s) => s === 202)).toBe(true)
   expect(duringOutage).toBeGreaterThan(200)
 
-  await eventually(async () => (await outboxDepth(shop!.platform.database.db)) === 0, 90_000, 'the outbox to drain')
+  await eventually(
+    async () => (await outboxDepth(running.platform.database.db)) === 0,
+    90_000,
+    'the outbox to drain',
+  )
   const reader = kafkaBus(brokers)
   try {
-    const records = await readTopic(reader, 'user-events', (r) => r.filter((x) => x.key === user).length >= posted.length, 60_000)
+    const records = await readTopic(
+      reader,
+      'user-events',
+      (r) => r.filter((x) => x.key === user).length >= posted.length,
+      60_000,
+    )
     await Bun.sleep(500)
     const ids = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
     expect(ids.length).toBe(posted.length)

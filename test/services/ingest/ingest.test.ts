@@ -33,7 +33,9 @@ describe('POST /api/events', () => {
     expect(body.duplicates).toBe(0)
     expect(body.ids).toHaveLength(3)
 
-    const views = keyed(user)(await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 2))
+    const views = keyed(user)(
+      await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 2),
+    )
     expect(views.map((r) => r.headers.ce_id)).toEqual(body.ids.slice(0, 2))
     expect(views[0]?.headers).toMatchObject({
       ce_type: 'product.viewed',
@@ -41,9 +43,15 @@ describe('POST /api/events', () => {
       ce_specversion: '1.0',
       'content-type': 'application/json',
     })
-    expect(JSON.parse(views[1]?.value ?? '{}')).toEqual({ userId: user, productId: 'p-2', metadata: { page: 'home' } })
+    expect(JSON.parse(views[1]?.value ?? '{}')).toEqual({
+      userId: user,
+      productId: 'p-2',
+      metadata: { page: 'home' },
+    })
 
-    const carts = keyed(user)(await readTopic(shop.platform.bus, 'cart-events', (r) => keyed(user)(r).length >= 1))
+    const carts = keyed(user)(
+      await readTopic(shop.platform.bus, 'cart-events', (r) => keyed(user)(r).length >= 1),
+    )
     expect(carts[0]?.headers.ce_type).toBe('cart.item_added')
     expect(JSON.parse(carts[0]?.value ?? '{}')).toMatchObject({ quantity: 2 })
   })
@@ -51,22 +59,80 @@ describe('POST /api/events', () => {
   test('rejects bad input with the documented 4xx problem+json and publishes nothing from it', async () => {
     const user = unique('bad')
     const event = { type: 'product.viewed', userId: user, productId: 'p-1' }
-    const cases: { name: string; status: number; send: () => Promise<Response>; field?: string }[] = [
-      { name: 'wrong type', status: 400, field: 'events[1].rating', send: () => shop.post('/api/events', { events: [event, { type: 'product.rated', userId: user, productId: 'p', rating: 'five' }] }) },
-      { name: 'unknown event type', status: 400, field: 'type', send: () => shop.post('/api/events', { ...event, type: 'product.teleported' }) },
-      { name: 'missing user id', status: 400, field: 'userId', send: () => shop.post('/api/events', { type: 'product.viewed', productId: 'p' }) },
-      { name: 'missing product id', status: 400, field: 'events[0].productId', send: () => shop.post('/api/events', { events: [{ type: 'product.viewed', userId: user }, event] }) },
-      { name: '1,001 events', status: 413, send: () => shop.post('/api/events', { events: Array.from({ length: 1001 }, () => event) }) },
-      { name: 'non-JSON', status: 400, field: 'body', send: () => shop.post('/api/events', '{"type": "product.viewed", ') },
-      { name: 'wrong content type', status: 415, send: () => shop.post('/api/events', JSON.stringify(event), { 'content-type': 'text/plain' }) },
-      { name: 'form content type', status: 415, send: () => shop.post('/api/events', `type=product.viewed&userId=${user}`, { 'content-type': 'application/x-www-form-urlencoded' }) },
-      { name: 'body over the limit', status: 413, send: () => shop.post('/api/events', { ...event, data: { blob: 'x'.repeat(70_000) } }) },
-    ]
+    const cases: { name: string; status: number; send: () => Promise<Response>; field?: string }[] =
+      [
+        {
+          name: 'wrong type',
+          status: 400,
+          field: 'events[1].rating',
+          send: () =>
+            shop.post('/api/events', {
+              events: [
+                event,
+                { type: 'product.rated', userId: user, productId: 'p', rating: 'five' },
+              ],
+            }),
+        },
+        {
+          name: 'unknown event type',
+          status: 400,
+          field: 'type',
+          send: () => shop.post('/api/events', { ...event, type: 'product.teleported' }),
+        },
+        {
+          name: 'missing user id',
+          status: 400,
+          field: 'userId',
+          send: () => shop.post('/api/events', { type: 'product.viewed', productId: 'p' }),
+        },
+        {
+          name: 'missing product id',
+          status: 400,
+          field: 'events[0].productId',
+          send: () =>
+            shop.post('/api/events', { events: [{ type: 'product.viewed', userId: user }, event] }),
+        },
+        {
+          name: '1,001 events',
+          status: 413,
+          send: () =>
+            shop.post('/api/events', { events: Array.from({ length: 1001 }, () => event) }),
+        },
+        {
+          name: 'non-JSON',
+          status: 400,
+          field: 'body',
+          send: () => shop.post('/api/events', '{"type": "product.viewed", '),
+        },
+        {
+          name: 'wrong content type',
+          status: 415,
+          send: () =>
+            shop.post('/api/events', JSON.stringify(event), { 'content-type': 'text/plain' }),
+        },
+        {
+          name: 'form content type',
+          status: 415,
+          send: () =>
+            shop.post('/api/events', `type=product.viewed&userId=${user}`, {
+              'content-type': 'application/x-www-form-urlencoded',
+            }),
+        },
+        {
+          name: 'body over the limit',
+          status: 413,
+          send: () => shop.post('/api/events', { ...event, data: { blob: 'x'.repeat(70_000) } }),
+        },
+      ]
     for (const c of cases) {
       const res = await c.send()
       expect({ case: c.name, status: res.status }).toEqual({ case: c.name, status: c.status })
       expect(res.headers.get('content-type')).toContain('application/problem+json')
-      const problem = (await res.json()) as { status: number; detail: string; errors?: { field: string }[] }
+      const problem = (await res.json()) as {
+        status: number
+        detail: string
+        errors?: { field: string }[]
+      }
       expect(problem.status).toBe(c.status)
       expect(problem.detail.length).toBeGreaterThan(0)
       if (c.field) expect(problem.errors?.map((e) => e.field)).toContain(c.field)
@@ -77,7 +143,9 @@ describe('POST /api/events', () => {
     // A valid event after the bad ones is the only one the topic ever gets for this user.
     const sentinel = await shop.post('/api/events', { ...event, productId: 'sentinel' })
     expect(sentinel.status).toBe(202)
-    const mine = keyed(user)(await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 1))
+    const mine = keyed(user)(
+      await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 1),
+    )
     await Bun.sleep(200)
     expect(mine.map((r) => JSON.parse(r.value).productId)).toEqual(['sentinel'])
   })
@@ -92,18 +160,27 @@ describe('POST /api/events', () => {
     expect(second.status).toBe(202)
     expect(await second.json()).toMatchObject({ accepted: 2, duplicates: 2, ids: [id, id] })
     await shop.post('/api/events', { type: 'product.viewed', userId: user, productId: 'after' })
-    const mine = keyed(user)(await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 2))
+    const mine = keyed(user)(
+      await readTopic(shop.platform.bus, 'user-events', (r) => keyed(user)(r).length >= 2),
+    )
     expect(mine.map((r) => r.headers.ce_id).filter((x) => x === id)).toHaveLength(1)
   })
 })
 
 describe('POST /api/events/track (the seed body)', () => {
   test('answers success and an event id, and publishes the event', async () => {
-    const res = await shop.post('/api/events/track', { userId: 4242, eventType: 'purchase', productId: 'p-9', metadata: { price: 10 } })
+    const res = await shop.post('/api/events/track', {
+      userId: 4242,
+      eventType: 'purchase',
+      productId: 'p-9',
+      metadata: { price: 10 },
+    })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { success: boolean; eventId: string }
     expect(body.success).toBe(true)
-    const records = await readTopic(shop.platform.bus, 'user-events', (r) => r.some((x) => x.headers.ce_id === body.eventId))
+    const records = await readTopic(shop.platform.bus, 'user-events', (r) =>
+      r.some((x) => x.headers.ce_id === body.eventId),
+    )
     const record = records.find((x) => x.headers.ce_id === body.eventId)
     expect(record?.key).toBe('4242')
     expect(record?.headers.ce_type).toBe('product.purchased')

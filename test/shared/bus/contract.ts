@@ -2,7 +2,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { applyOnce } from '../../../shared/bus/outbox.ts'
-import type { BusRecord, ConsumedRecord, EventBus, Subscription } from '../../../shared/bus/types.ts'
+import type {
+  BusRecord,
+  ConsumedRecord,
+  EventBus,
+  Subscription,
+} from '../../../shared/bus/types.ts'
 import type { Database } from '../../../shared/db/client.ts'
 import { dlqTopic } from '../../../shared/events/topics.ts'
 import { eventually, tempDatabase, unique } from '../../helpers/broker.ts'
@@ -14,7 +19,12 @@ export interface ContractHarness {
   cleanup?(): Promise<void>
 }
 
-function records(topic: string, n: number, key: (i: number) => string, extra: Partial<BusRecord> = {}): BusRecord[] {
+function records(
+  topic: string,
+  n: number,
+  key: (i: number) => string,
+  extra: Partial<BusRecord> = {},
+): BusRecord[] {
   return Array.from({ length: n }, (_, i) => ({
     topic,
     key: key(i),
@@ -36,7 +46,13 @@ export function busContract(name: string, harness: ContractHarness): void {
       const topic = unique('contract')
       await bus.ensureTopics([
         { name: topic, partitions, retentionDays: 1, purpose: 'test', consumed: true },
-        { name: dlqTopic(topic), partitions: 1, retentionDays: 1, purpose: 'test', consumed: false },
+        {
+          name: dlqTopic(topic),
+          partitions: 1,
+          retentionDays: 1,
+          purpose: 'test',
+          consumed: false,
+        },
       ])
       return topic
     }
@@ -63,21 +79,29 @@ export function busContract(name: string, harness: ContractHarness): void {
       const topic = await newTopic(3)
       await bus.publish(records(topic, 120, (i) => `user-${i % 6}`))
       const seen: ConsumedRecord[] = []
-      await subscribe(bus, { group: unique('order'), topics: [topic], handler: async (r) => void seen.push(r) })
+      await subscribe(bus, {
+        group: unique('order'),
+        topics: [topic],
+        handler: async (r) => void seen.push(r),
+      })
       await eventually(() => seen.length >= 120, 30_000, '120 records')
       for (let k = 0; k < 6; k++) {
         const forKey = seen.filter((r) => r.key === `user-${k}`).map(index)
         expect(forKey).toEqual([...forKey].sort((a, b) => a - b))
         expect(forKey).toHaveLength(20)
         // One key, one partition.
-        expect(new Set(seen.filter((r) => r.key === `user-${k}`).map((r) => r.partition)).size).toBe(1)
+        expect(
+          new Set(seen.filter((r) => r.key === `user-${k}`).map((r) => r.partition)).size,
+        ).toBe(1)
       }
     })
 
     test('redelivers the record in hand after a crash before commit, and idempotent handlers apply it once', async () => {
       const topic = await newTopic(1)
       const group = unique('crash')
-      await database.client.execute('create table if not exists contract_effects (event_id text not null)')
+      await database.client.execute(
+        'create table if not exists contract_effects (event_id text not null)',
+      )
       await bus.publish(records(topic, 10, () => 'k'))
       const effect = (r: ConsumedRecord) =>
         applyOnce(database.db, group, r.headers.ce_id as string, async (tx) => {
@@ -105,10 +129,14 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(firstRun).not.toContain(9)
 
       const secondRun: number[] = []
-      await subscribe(bus, { group, topics: [topic], handler: async (r) => {
-        await effect(r)
-        secondRun.push(index(r))
-      } })
+      await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => {
+          await effect(r)
+          secondRun.push(index(r))
+        },
+      })
       await eventually(() => secondRun.includes(9), 30_000, 'the rest after the crash')
       expect(secondRun).toContain(4)
       expect(secondRun).toEqual([...secondRun].sort((a, b) => a - b))
@@ -172,13 +200,21 @@ export function busContract(name: string, harness: ContractHarness): void {
       await bus.publish(old)
       await bus.publish(fresh)
       const all: number[] = []
-      const sub = await subscribe(bus, { group, topics: [topic], handler: async (r) => void all.push(index(r)) })
+      const sub = await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => void all.push(index(r)),
+      })
       await eventually(() => all.length >= 12, 30_000, 'everything once')
       await sub.close()
 
       await bus.seek(group, topic, { timestamp: t0 + 10_000 })
       const replayed: number[] = []
-      await subscribe(bus, { group, topics: [topic], handler: async (r) => void replayed.push(index(r)) })
+      await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => void replayed.push(index(r)),
+      })
       await eventually(() => replayed.length >= 6, 30_000, 'the replay')
       await Bun.sleep(300)
       expect(replayed.sort((a, b) => a - b)).toEqual([100, 101, 102, 103, 104, 105])
@@ -189,10 +225,21 @@ export function busContract(name: string, harness: ContractHarness): void {
       const group = unique('members')
       const other = harness.bus(database)
       const seenBy = { a: [] as number[], b: [] as number[] }
-      const a = await subscribe(bus, { group, topics: [topic], handler: async (r) => void seenBy.a.push(index(r)) })
-      const b = await subscribe(other, { group, topics: [topic], handler: async (r) => void seenBy.b.push(index(r)) })
+      const a = await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => void seenBy.a.push(index(r)),
+      })
+      const b = await subscribe(other, {
+        group,
+        topics: [topic],
+        handler: async (r) => void seenBy.b.push(index(r)),
+      })
       await eventually(
-        () => a.assignments().length > 0 && b.assignments().length > 0 && a.assignments().length + b.assignments().length === 4,
+        () =>
+          a.assignments().length > 0 &&
+          b.assignments().length > 0 &&
+          a.assignments().length + b.assignments().length === 4,
         45_000,
         'both members to own partitions',
       )
@@ -209,10 +256,21 @@ export function busContract(name: string, harness: ContractHarness): void {
       await b.close()
       // The embedded harness hands out one bus per database: members of a group share a process.
       if (other !== bus) await other.close()
-      await eventually(() => a.assignments().length === 4, 45_000, 'the remaining member to own every partition')
-      const more = records(topic, 40, (i) => `key-${i}`).map((r, i) => ({ ...r, value: JSON.stringify({ i: 1000 + i }) }))
+      await eventually(
+        () => a.assignments().length === 4,
+        45_000,
+        'the remaining member to own every partition',
+      )
+      const more = records(topic, 40, (i) => `key-${i}`).map((r, i) => ({
+        ...r,
+        value: JSON.stringify({ i: 1000 + i }),
+      }))
       await bus.publish(more)
-      await eventually(() => seenBy.a.filter((i) => i >= 1000).length >= 40, 30_000, 'records after the rebalance')
+      await eventually(
+        () => seenBy.a.filter((i) => i >= 1000).length >= 40,
+        30_000,
+        'records after the rebalance',
+      )
     })
   })
 }
@@ -220,7 +278,11 @@ export function busContract(name: string, harness: ContractHarness): void {
 async function readDlq(bus: EventBus, topic: string): Promise<ConsumedRecord[]> {
   const group = unique('dlq-reader')
   const got: ConsumedRecord[] = []
-  const sub = await bus.subscribe({ group, topics: [dlqTopic(topic)], handler: async (r) => void got.push(r) })
+  const sub = await bus.subscribe({
+    group,
+    topics: [dlqTopic(topic)],
+    handler: async (r) => void got.push(r),
+  })
   try {
     await eventually(() => got.length >= 1, 30_000, 'the dead letter')
     return got

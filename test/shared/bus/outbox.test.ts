@@ -12,7 +12,9 @@ let database: Awaited<ReturnType<typeof tempDatabase>>
 
 beforeAll(async () => {
   database = await tempDatabase()
-  await database.client.execute('create table carts (user_id text primary key, items integer not null)')
+  await database.client.execute(
+    'create table carts (user_id text primary key, items integer not null)',
+  )
 })
 
 afterAll(() => database.close())
@@ -23,10 +25,17 @@ const viewed = (userId: string, productId: string) =>
 test('a state change and its events commit together or not at all', async () => {
   const { db } = database
   const user = unique('atomic')
-  await db.batch([db.run(sql`insert into carts values (${user}, 1)`), ...outboxInserts(db, [viewed(user, 'p1')])])
+  await db.batch([
+    db.run(sql`insert into carts values (${user}, 1)`),
+    ...outboxInserts(db, [viewed(user, 'p1')]),
+  ])
   // The second change collides with the first (same primary key): its event must not survive either.
   await expect(
-    db.batch([db.run(sql`select 1`), ...outboxInserts(db, [viewed(user, 'p2')]), db.run(sql`insert into carts values (${user}, 2)`)]),
+    db.batch([
+      db.run(sql`select 1`),
+      ...outboxInserts(db, [viewed(user, 'p2')]),
+      db.run(sql`insert into carts values (${user}, 2)`),
+    ]),
   ).rejects.toThrow()
   const rows = await db.select().from(outbox).where(sql`${outbox.key} = ${user}`)
   expect(rows.map((r) => JSON.parse(r.data).productId)).toEqual(['p1'])
@@ -46,7 +55,11 @@ test('the relay publishes in order, marks what it sent, and only the lease holde
   second.start()
   try {
     await eventually(async () => (await outboxDepth(db)) === 0, 30_000, 'the outbox to drain')
-    const records = await readTopic(bus, 'cart-events', (r) => r.filter((x) => x.key === user).length >= 250)
+    const records = await readTopic(
+      bus,
+      'cart-events',
+      (r) => r.filter((x) => x.key === user).length >= 250,
+    )
     await Bun.sleep(300)
     const mine = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
     expect(mine).toEqual(events.map((e) => e.id))
@@ -62,7 +75,9 @@ test('the embedded log serves the relay the same way', async () => {
   await bus.ensureTopics(catalogWithDlqs())
   const user = unique('embedded')
   const events = Array.from({ length: 30 }, (_, i) => viewed(user, `p${i}`))
-  await local.db.batch(outboxInserts(local.db, events) as [ReturnType<typeof outboxInserts>[number]])
+  await local.db.batch(
+    outboxInserts(local.db, events) as [ReturnType<typeof outboxInserts>[number]],
+  )
   const relay = new OutboxRelay(local.db, bus, { batchSize: 7, pollMs: 10, retentionMs: 3_600_000 })
   relay.start()
   try {

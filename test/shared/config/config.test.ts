@@ -6,5 +6,7 @@ test('parses defaults and lists every bad field', () => {
   expect(config.PORT).toBe(3000)
   expect(config.KAFKA_BROKERS).toBeUndefined()
   expect(parseConfig({ KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual(['a:1', 'b:2'])
-  expect(() => parseConfig({ PORT: 'eighty', BUS: 'carrier-pigeon' })).toThrow(/PORT[\s\S]*BUS|BUS[\s\S]*PORT/)
+  expect(() => parseConfig({ PORT: 'eighty', BUS: 'carrier-pigeon' })).toThrow(
+    /PORT[\s\S]*BUS|BUS[\s\S]*PORT/,
+  )
 })

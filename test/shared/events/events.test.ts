@@ -12,7 +12,13 @@ describe('topic catalog', () => {
     expect(byName.get('order-events')).toMatchObject({ partitions: 6, retentionDays: 30 })
     expect(byName.get('audit-events')).toMatchObject({ partitions: 4, retentionDays: 365 })
     expect(byName.get('analytics-events')).toMatchObject({ partitions: 8 })
-    for (const name of ['recommendations', 'recommendation-requests', 'recommendation-responses', 'model-metrics', 'ab-test-events']) {
+    for (const name of [
+      'recommendations',
+      'recommendation-requests',
+      'recommendation-responses',
+      'model-metrics',
+      'ab-test-events',
+    ]) {
       expect(byName.has(name)).toBe(true)
     }
     for (const t of TOPICS.filter((t) => t.consumed)) expect(byName.has(`${t.name}.dlq`)).toBe(true)
@@ -27,8 +33,14 @@ describe('topic catalog', () => {
 
 describe('envelope', () => {
   test('round-trips through a Kafka record in CloudEvents binary mode with a UUIDv7 id', () => {
-    const event = createEvent('product.viewed', { userId: 'u1', productId: 'p1', metadata: {} }, { source: '/test' })
-    expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    const event = createEvent(
+      'product.viewed',
+      { userId: 'u1', productId: 'p1', metadata: {} },
+      { source: '/test' },
+    )
+    expect(event.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    )
     const record = toRecord(event)
     expect(record.key).toBe('u1')
     expect(record.topic).toBe('user-events')
@@ -37,9 +49,19 @@ describe('envelope', () => {
   })
 
   test('refuses a consumed record whose data breaks its type schema', () => {
-    const record = toRecord(createEvent('product.viewed', { userId: 'u1', productId: 'p1', metadata: {} }, { source: '/t' }))
-    expect(() => fromRecord({ ...record, value: '{"userId":"u1"}', partition: 0, offset: 0n, timestamp: 0 })).toThrow()
-    expect(() => fromRecord({ ...record, headers: {}, partition: 0, offset: 0n, timestamp: 0 })).toThrow()
+    const record = toRecord(
+      createEvent(
+        'product.viewed',
+        { userId: 'u1', productId: 'p1', metadata: {} },
+        { source: '/t' },
+      ),
+    )
+    expect(() =>
+      fromRecord({ ...record, value: '{"userId":"u1"}', partition: 0, offset: 0n, timestamp: 0 }),
+    ).toThrow()
+    expect(() =>
+      fromRecord({ ...record, headers: {}, partition: 0, offset: 0n, timestamp: 0 }),
+    ).toThrow()
   })
 
   test('resolves seed aliases', () => {
@@ -56,7 +78,10 @@ describe('ingest body parsing', () => {
       fc.property(fc.jsonValue(), (body) => {
         try {
           const events = parseIngestBody(body)
-          const count = typeof body === 'object' && body !== null && 'events' in body ? (body.events as unknown[]).length : 1
+          const count =
+            typeof body === 'object' && body !== null && 'events' in body
+              ? (body.events as unknown[]).length
+              : 1
           expect(events).toHaveLength(count)
         } catch (error) {
           expect(error).toBeInstanceOf(AppError)
@@ -67,7 +92,13 @@ describe('ingest body parsing', () => {
   })
 
   test('valid events of every ingestible type become envelopes on the right topic keyed by user', () => {
-    const types = ['product.viewed', 'product.searched', 'product.rated', 'cart.item_added', 'product_list.viewed'] as const
+    const types = [
+      'product.viewed',
+      'product.searched',
+      'product.rated',
+      'cart.item_added',
+      'product_list.viewed',
+    ] as const
     fc.assert(
       fc.property(
         fc.constantFrom(...types),
