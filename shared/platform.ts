@@ -8,6 +8,7 @@ import type { Config } from './config/index.ts'
 import { type Database, openMigratedDatabase } from './db/client.ts'
 import { catalogWithDlqs } from './events/topics.ts'
 import { log } from './observability/log.ts'
+import { type LagSample, setLagSource } from './observability/metrics.ts'
 
 /** What every process runs on: the migrated database, a bus, and the outbox relay. */
 export interface Platform {
@@ -51,6 +52,7 @@ export async function startPlatform(
           retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
         })
   if (opts.relay !== false && config.OUTBOX_RELAY) relay.start()
+  setLagSource(() => consumerLag(bus))
   let closing: Promise<void> | null = null
   return {
     config,
@@ -61,6 +63,7 @@ export async function startPlatform(
     outbox: new OutboxWriter(database.client),
     close() {
       closing ??= (async () => {
+        setLagSource(null)
         await relay.stop()
         await bus.close()
         await broker.stop()
@@ -88,4 +91,21 @@ export function closeOnSignals(close: () => Promise<void>): void {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+// Throwaway groups of the CLI and of test readers are not consumers anyone needs to watch.
+const TRANSIENT_GROUP = /^(streamshop-tail-|reader-)/
+
+/** Lag of every consumer group on the catalog's topics, per partition. */
+export async function consumerLag(bus: EventBus): Promise<LagSample[]> {
+  const topics = catalogWithDlqs().map((t) => t.name)
+  const samples: LagSample[] = []
+  for (const group of await bus.listGroups()) {
+    if (TRANSIENT_GROUP.test(group)) continue
+    for (const p of await bus.lag(group, topics)) {
+      if (p.committed !== null)
+        samples.push({ group, topic: p.topic, partition: p.partition, lag: p.lag })
+    }
+  }
+  return samples
 }

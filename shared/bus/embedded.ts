@@ -240,8 +240,13 @@ export class EmbeddedBus implements EventBus {
   }
 
   async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
+    const rows = await this.db
+      .selectDistinct({ topic: logGroupOffsets.topic })
+      .from(logGroupOffsets)
+      .where(eq(logGroupOffsets.groupId, group))
+    const consumed = new Set(rows.map((r) => r.topic))
     const out: PartitionLag[] = []
-    for (const d of await this.describeTopics(topics)) {
+    for (const d of await this.describeTopics(topics.filter((t) => consumed.has(t)))) {
       for (const p of d.partitions) {
         const committed = await this.committed(group, { topic: d.name, partition: p.partition })
         out.push({

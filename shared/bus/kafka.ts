@@ -210,8 +210,10 @@ export class KafkaBus implements EventBus {
           byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
       }
     }
+    // Only topics the group has committed on: describing every topic per group is costly on a scrape.
+    const consumed = new Set((committed?.topics ?? []).map((t) => t.name))
     const result: PartitionLag[] = []
-    for (const d of await this.describeTopics(topics)) {
+    for (const d of await this.describeTopics(topics.filter((t) => consumed.has(t)))) {
       for (const p of d.partitions) {
         const c = byPartition.get(`${d.name}:${p.partition}`) ?? null
         result.push({

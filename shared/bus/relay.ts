@@ -13,6 +13,8 @@ export interface RelayOptions {
   retentionMs: number
   /** How long a relay keeps the lease without renewing it. */
   leaseMs?: number
+  /** After a notify, wait this long so events from concurrent requests go out in one batch. */
+  lingerMs?: number
 }
 
 const NAME = 'relay'
@@ -29,13 +31,14 @@ export class OutboxRelay {
   readonly #owner = Bun.randomUUIDv7()
   readonly #stop = new AbortController()
   #wake: (() => void) | null = null
+  #lingering = false
   #loop: Promise<void> | null = null
   #lastMaintenance = 0
 
   constructor(db: Db, bus: EventBus, opts: RelayOptions) {
     this.#db = db
     this.#bus = bus
-    this.#opts = { leaseMs: 10_000, ...opts }
+    this.#opts = { leaseMs: 10_000, lingerMs: 5, ...opts }
   }
 
   start(): void {
@@ -44,7 +47,12 @@ export class OutboxRelay {
 
   /** Asks the relay to look at the outbox now instead of at its next poll. */
   notify(): void {
-    this.#wake?.()
+    if (this.#lingering || !this.#wake) return
+    this.#lingering = true
+    setTimeout(() => {
+      this.#lingering = false
+      this.#wake?.()
+    }, this.#opts.lingerMs)
   }
 
   /** Publishes everything pending while this relay holds the lease; returns how many events went out. */

@@ -81,6 +81,7 @@ export interface EventBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>
   /** Moves the committed offsets of a group that has no running members. */
   seek(group: string, topic: string, position: SeekPosition): Promise<void>
+  /** Committed offset, end offset and lag per partition, for the given topics the group has committed on. */
   lag(group: string, topics: string[]): Promise<PartitionLag[]>
   describeTopics(names: string[]): Promise<TopicDescription[]>
   listTopics(): Promise<string[]>

@@ -1,5 +1,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
+export interface LagSample {
+  group: string
+  topic: string
+  partition: number
+  lag: bigint
+}
+
+let lagSource: (() => Promise<LagSample[]>) | null = null
+
+/** Tells `/metrics` where consumer lag comes from; it is read from the bus at each scrape. */
+export function setLagSource(source: (() => Promise<LagSample[]>) | null): void {
+  lagSource = source
+}
+
 /** The process's Prometheus registry, served at `/metrics`. */
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -40,6 +54,20 @@ export const busMetrics = {
     help: 'Records not yet committed by a consumer group, per partition',
     labelNames: ['group', 'topic', 'partition'],
     registers: [registry],
+    async collect() {
+      this.reset()
+      if (!lagSource) return
+      try {
+        for (const s of await lagSource()) {
+          this.set(
+            { group: s.group, topic: s.topic, partition: String(s.partition) },
+            Number(s.lag),
+          )
+        }
+      } catch {
+        // A scrape while the broker is down shows no lag rather than failing /metrics.
+      }
+    },
   }),
   outboxDepth: new Gauge({
     name: 'streamshop_outbox_depth',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { outbox } from '../../../shared/bus/schema.ts'
 import type { ConsumedRecord } from '../../../shared/bus/types.ts'
-import { readTopic, unique } from '../../helpers/broker.ts'
+import { eventually, readTopic, unique } from '../../helpers/broker.ts'
 import { startTestShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
@@ -195,6 +195,25 @@ describe('POST /api/events/track (the seed body)', () => {
 
 describe('health, readiness and metrics', () => {
   test('report the process, the database and the bus', async () => {
+    // A consumer group that has read user-events shows up with its lag.
+    await shop.post('/api/events', {
+      type: 'product.viewed',
+      userId: unique('lag'),
+      productId: 'p',
+    })
+    const group = unique('lagging')
+    const sub = await shop.platform.bus.subscribe({
+      group,
+      topics: ['user-events'],
+      handler: async () => {},
+    })
+    await eventually(
+      async () =>
+        (await shop.platform.bus.lag(group, ['user-events'])).some((p) => p.committed !== null),
+      30_000,
+      'a commit',
+    )
+    await sub.close()
     expect((await shop.app.request('/healthz')).status).toBe(200)
     const ready = await shop.app.request('/readyz')
     expect(ready.status).toBe(200)
@@ -206,6 +225,7 @@ describe('health, readiness and metrics', () => {
       'streamshop_events_produced_total',
       'streamshop_outbox_depth',
       'streamshop_http_request_seconds_bucket',
+      `streamshop_consumer_lag{group="${group}",topic="user-events"`,
     ]) {
       expect(metrics).toContain(name)
     }

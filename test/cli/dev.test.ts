@@ -1,0 +1,116 @@
+// `bun run dev`, `bun run topics tail` and `bun run broker` as a developer runs them: real processes.
+import { afterEach, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { freePort } from '../../shared/broker/local-kafka.ts'
+import { eventually, testBrokers, unique } from '../helpers/broker.ts'
+
+const ROOT = join(import.meta.dir, '../..')
+const running: Subprocess[] = []
+const dirs: string[] = []
+
+afterEach(async () => {
+  for (const proc of running.splice(0)) {
+    proc.kill('SIGTERM')
+    await proc.exited
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function spawn(cmd: string[], env: Record<string, string | undefined>) {
+  const { KAFKA_BROKERS: _ignored, ...inherited } = process.env
+  const proc = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  running.push(proc)
+  let output = ''
+  const decoder = new TextDecoder()
+  void (async () => {
+    for await (const chunk of proc.stdout) output += decoder.decode(chunk)
+  })()
+  return { proc, output: () => output }
+}
+
+async function startDev(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'streamshop-dev-'))
+  dirs.push(dir)
+  const port = await freePort()
+  const dev = spawn(['bun', 'web/main.ts'], {
+    PORT: String(port),
+    DATABASE_URL: `file:${join(dir, 'shop.db')}`,
+    STATE_DIR: dir,
+    ...env,
+  })
+  const base = `http://127.0.0.1:${port}`
+  await eventually(
+    async () => (await fetch(`${base}/readyz`)).status === 200,
+    90_000,
+    'the shop to be ready',
+  )
+  return { base, dir, dev }
+}
+
+async function postAndTail(base: string, dir: string) {
+  const user = unique('dev-user')
+  const res = await fetch(`${base}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      events: [
+        { type: 'product_view', userId: user, productId: 'p-1' },
+        { type: 'search', userId: user, query: 'red shoes' },
+      ],
+    }),
+  })
+  expect(res.status).toBe(202)
+  // The CLI finds the running shop's broker (or embedded log) through STATE_DIR, not KAFKA_BROKERS.
+  const tail = spawn(['bun', 'shared/cli/topics.ts', 'tail', 'user-events', '--last', '100'], {
+    STATE_DIR: dir,
+  })
+  await eventually(
+    () => tail.output().split(`key=${user}`).length - 1 >= 2,
+    60_000,
+    'tail to print both records',
+  )
+  const out = tail.output()
+  expect(out).toContain('ce_type=product.viewed')
+  expect(out).toContain('ce_type=product.searched')
+  expect(out).toMatch(/ce_id=[0-9a-f-]{36} /)
+  expect(out).toContain('ce_specversion=1.0')
+  expect(out).toContain('content-type=application/json')
+}
+
+test('bun run dev serves the shop on a real broker, and topics tail shows the posted events with headers and key', async () => {
+  const { base, dir, dev } = await startDev({ KAFKA_BROKERS: testBrokers().join(',') })
+  await eventually(() => dev.output().includes('Broker:'), 10_000, 'the banner')
+  expect(dev.output()).toContain(`KAFKA_BROKERS=${testBrokers().join(',')}`)
+  expect(dev.output()).toContain('Database:')
+  await postAndTail(base, dir)
+}, 180_000)
+
+test('bun run dev falls back to the embedded log, says so, and the CLI reads it', async () => {
+  const { base, dir, dev } = await startDev({ BUS: 'embedded' })
+  await eventually(() => dev.output().includes('embedded'), 10_000, 'the banner')
+  expect(dev.output()).toContain('no Kafka broker')
+  await postAndTail(base, dir)
+}, 180_000)
+
+test('bun run broker prints KAFKA_BROKERS once the broker answers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamshop-broker-'))
+  dirs.push(dir)
+  const broker = spawn(['bun', 'shared/cli/broker.ts'], {
+    KAFKA_BROKERS: testBrokers().join(','),
+    STATE_DIR: dir,
+  })
+  await eventually(
+    () => broker.output().includes('KAFKA_BROKERS='),
+    30_000,
+    'the KAFKA_BROKERS line',
+  )
+  expect(broker.output().trim()).toBe(`KAFKA_BROKERS=${testBrokers().join(',')}`)
+}, 60_000)
