@@ -15,6 +15,7 @@ export function createBus(config: Config, database: Database, brokers: string[])
     brokers,
     clientId: config.KAFKA_CLIENT_ID,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    compression: config.KAFKA_COMPRESSION,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     ...retry,
   })

@@ -28,6 +28,7 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
         brokers,
         clientId: `${config.KAFKA_CLIENT_ID}-relay`,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        compression: config.KAFKA_COMPRESSION,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBaseMs: config.CONSUMER_RETRY_BASE_MS,

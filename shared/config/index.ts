@@ -24,6 +24,7 @@ export const envSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('streamshop'),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
   KAFKA_VERSION: z.string().default('4.2.0'),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('lz4'),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(6000),
   BROKER_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(1000).default(90_000),
   REDPANDA_IMAGE: z.string().default('docker.redpanda.com/redpandadata/redpanda:v24.2.7'),
