@@ -120,22 +120,21 @@ export class OutboxWriter {
 
 /** The events after `afterSeq`, in the order they were written. */
 export async function pendingEvents(db: Db, afterSeq: number, limit: number): Promise<OutboxRow[]> {
-  const rows = await db
-    .select()
-    .from(outbox)
-    .where(gt(outbox.seq, afterSeq))
-    .orderBy(outbox.seq)
-    .limit(limit)
-  return rows.map((r) => ({
-    seq: r.seq,
+  // The relay's hot path: a raw select costs about half of drizzle's row mapping here.
+  const result = await db.$client.execute({
+    sql: 'select seq, event_id, topic, key, type, source, time, data from outbox where seq > ? order by seq limit ?',
+    args: [afterSeq, limit],
+  })
+  return result.rows.map((r) => ({
+    seq: Number(r.seq),
     record: recordOf({
-      id: r.eventId,
-      type: r.type,
-      source: r.source,
-      time: r.time,
-      key: r.key ?? '',
-      topic: r.topic,
-      data: r.data,
+      id: String(r.event_id),
+      type: String(r.type),
+      source: String(r.source),
+      time: String(r.time),
+      key: r.key === null ? '' : String(r.key),
+      topic: String(r.topic),
+      data: String(r.data),
     }),
   }))
 }
