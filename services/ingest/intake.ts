@@ -122,8 +122,16 @@ export function parseIngestBody(body: unknown): EventEnvelope[] {
   return envelopes
 }
 
-/** The seed's track body as an envelope. */
-export function trackToEnvelope(body: z.output<typeof trackBodySchema>): EventEnvelope {
+/** The seed's track body as an envelope, or a ValidationError naming the seed's field names. */
+export function parseTrackBody(raw: unknown): EventEnvelope {
+  const parsed = trackBodySchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ValidationError(
+      'The event is invalid; nothing was accepted',
+      fieldErrors(parsed.error.issues, ''),
+    )
+  }
+  const body = parsed.data
   const result = toEnvelope(
     { type: body.eventType, userId: body.userId, productId: body.productId, data: body.metadata },
     '',

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import type { OutboxWriter } from '../../shared/bus/outbox.ts'
-import { ValidationError } from '../../shared/errors.ts'
+import { AppError } from '../../shared/errors.ts'
 import type { EventEnvelope } from '../../shared/events/envelope.ts'
 import { readJsonBody } from '../../shared/http/json-body.ts'
-import { problemResponse } from '../../shared/http/problem.ts'
+import { errorToProblem } from '../../shared/http/problem.ts'
 import { httpMetrics } from '../../shared/observability/metrics.ts'
-import { parseIngestBody, trackBodySchema, trackToEnvelope } from './intake.ts'
+import { parseIngestBody, parseTrackBody } from './intake.ts'
 
 export interface IngestDeps {
   outbox: OutboxWriter
@@ -40,29 +40,13 @@ export function ingestRoutes(deps: IngestDeps): Hono {
 
   app.post('/api/events/track', async (c) => {
     try {
-      const parsed = trackBodySchema.safeParse(await readJsonBody(c))
-      if (!parsed.success) {
-        throw new ValidationError(
-          'The event is invalid; nothing was accepted',
-          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-        )
-      }
-      const event = trackToEnvelope(parsed.data)
+      const event = parseTrackBody(await readJsonBody(c))
       await accept([event])
       return c.json({ success: true, message: 'Event tracked successfully', eventId: event.id })
     } catch (error) {
       // The seed's React hook reads `success` and `error`; keep them beside the Problem Details.
-      if (error instanceof ValidationError) {
-        return problemResponse(c, {
-          status: 400,
-          code: error.code,
-          detail: error.message,
-          errors: error.errors,
-          success: false,
-          error: error.message,
-        })
-      }
-      throw error
+      const message = error instanceof AppError ? error.message : 'The event could not be tracked'
+      return errorToProblem(error, c, { success: false, error: message })
     }
   })
 

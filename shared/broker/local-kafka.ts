@@ -47,7 +47,7 @@ export async function installKafka(
   opts.onProgress?.(
     `Downloading Apache Kafka ${opts.version} from Maven Central into ${home} (once)`,
   )
-  const proc = Bun.spawn(
+  await run(
     [
       'mvn',
       '-q',
@@ -57,17 +57,21 @@ export async function installKafka(
       'dependency:copy-dependencies',
       `-DoutputDirectory=${lib}`,
     ],
-    { stdout: 'pipe', stderr: 'pipe' },
+    `mvn could not fetch Kafka ${opts.version}`,
   )
+  writeFileSync(marker, new Date().toISOString())
+  return lib
+}
+
+/** Runs a command to completion; on failure throws with what it printed. */
+async function run(cmd: string[], failure: string): Promise<void> {
+  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' })
   const [out, err, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
     proc.exited,
   ])
-  if (code !== 0)
-    throw new Error(`mvn could not fetch Kafka ${opts.version} (exit ${code}):\n${out}\n${err}`)
-  writeFileSync(marker, new Date().toISOString())
-  return lib
+  if (code !== 0) throw new Error(`${failure} (exit ${code}):\n${out}\n${err}`)
 }
 
 export function freePort(): Promise<number> {
@@ -185,7 +189,7 @@ export class LocalKafka {
 
   async #format(): Promise<void> {
     const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
-    const proc = Bun.spawn(
+    await run(
       this.#java('kafka.tools.StorageTool', [
         'format',
         '-t',
@@ -193,15 +197,8 @@ export class LocalKafka {
         '-c',
         join(this.#dataDir, 'server.properties'),
       ]),
-      { stdout: 'pipe', stderr: 'pipe' },
+      'Formatting Kafka storage failed',
     )
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
-    if (code !== 0)
-      throw new Error(`Formatting Kafka storage failed (exit ${code}):\n${out}\n${err}`)
   }
 
   #launch(): void {

@@ -5,16 +5,17 @@ import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { deadLetter, deliver, sleep } from './delivery.ts'
 import { logGroupOffsets, logRecords, logTopics } from './schema.ts'
-import type {
-  BusRecord,
-  ConsumedRecord,
-  EventBus,
-  PartitionLag,
-  SeekPosition,
-  SubscribeOptions,
-  Subscription,
-  TopicDescription,
-  TopicPartition,
+import {
+  type BusRecord,
+  type ConsumedRecord,
+  type EventBus,
+  lagOf,
+  type PartitionLag,
+  type SeekPosition,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicDescription,
+  type TopicPartition,
 } from './types.ts'
 
 export interface EmbeddedBusOptions {
@@ -245,20 +246,15 @@ export class EmbeddedBus implements EventBus {
       .from(logGroupOffsets)
       .where(eq(logGroupOffsets.groupId, group))
     const consumed = new Set(rows.map((r) => r.topic))
-    const out: PartitionLag[] = []
-    for (const d of await this.describeTopics(topics.filter((t) => consumed.has(t)))) {
-      for (const p of d.partitions) {
-        const committed = await this.committed(group, { topic: d.name, partition: p.partition })
-        out.push({
-          topic: d.name,
-          partition: p.partition,
-          committed,
-          end: p.end,
-          lag: p.end - (committed ?? p.start),
-        })
-      }
-    }
-    return out
+    const described = await this.describeTopics(topics.filter((t) => consumed.has(t)))
+    const offsets = await this.db
+      .select()
+      .from(logGroupOffsets)
+      .where(eq(logGroupOffsets.groupId, group))
+    const byPartition = new Map(
+      offsets.map((o) => [`${o.topic}:${o.partition}`, BigInt(o.nextOffset)]),
+    )
+    return lagOf(described, (topic, partition) => byPartition.get(`${topic}:${partition}`) ?? null)
   }
 
   async describeTopics(names: string[]): Promise<TopicDescription[]> {

@@ -12,16 +12,17 @@ import { retentionMs, type TopicSpec } from '../events/topics.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { deadLetter, deliver, sleep } from './delivery.ts'
-import type {
-  BusRecord,
-  ConsumedRecord,
-  EventBus,
-  PartitionLag,
-  SeekPosition,
-  SubscribeOptions,
-  Subscription,
-  TopicDescription,
-  TopicPartition,
+import {
+  type BusRecord,
+  type ConsumedRecord,
+  type EventBus,
+  lagOf,
+  type PartitionLag,
+  type SeekPosition,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicDescription,
+  type TopicPartition,
 } from './types.ts'
 
 export interface KafkaBusOptions {
@@ -212,20 +213,8 @@ export class KafkaBus implements EventBus {
     }
     // Only topics the group has committed on: describing every topic per group is costly on a scrape.
     const consumed = new Set((committed?.topics ?? []).map((t) => t.name))
-    const result: PartitionLag[] = []
-    for (const d of await this.describeTopics(topics.filter((t) => consumed.has(t)))) {
-      for (const p of d.partitions) {
-        const c = byPartition.get(`${d.name}:${p.partition}`) ?? null
-        result.push({
-          topic: d.name,
-          partition: p.partition,
-          committed: c,
-          end: p.end,
-          lag: p.end - (c ?? p.start),
-        })
-      }
-    }
-    return result
+    const described = await this.describeTopics(topics.filter((t) => consumed.has(t)))
+    return lagOf(described, (topic, partition) => byPartition.get(`${topic}:${partition}`) ?? null)
   }
 
   async describeTopics(names: string[]): Promise<TopicDescription[]> {

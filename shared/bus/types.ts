@@ -93,3 +93,22 @@ export interface EventBus {
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+/** Lag per partition from the topics' offsets and a group's committed offsets (null: never committed). */
+export function lagOf(
+  topics: TopicDescription[],
+  committed: (topic: string, partition: number) => bigint | null,
+): PartitionLag[] {
+  return topics.flatMap((d) =>
+    d.partitions.map((p) => {
+      const c = committed(d.name, p.partition)
+      return {
+        topic: d.name,
+        partition: p.partition,
+        committed: c,
+        end: p.end,
+        lag: p.end - (c ?? p.start),
+      }
+    }),
+  )
+}

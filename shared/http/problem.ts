@@ -50,10 +50,18 @@ export function problemResponse(c: Context, problem: ProblemInput): Response {
   })
 }
 
-/** Maps any error to Problem Details: our errors keep their status and code; anything else is a 500 without internals. */
-export function errorToProblem(error: unknown, c: Context): Response {
+/**
+ * Maps any error to Problem Details: our errors keep their status and code; anything else is a
+ * 500 without internals. `extensions` adds members to the body of our own errors.
+ */
+export function errorToProblem(
+  error: unknown,
+  c: Context,
+  extensions: Record<string, unknown> = {},
+): Response {
   if (error instanceof ValidationError) {
     return problemResponse(c, {
+      ...extensions,
       status: 400,
       code: error.code,
       detail: error.message,
@@ -61,7 +69,12 @@ export function errorToProblem(error: unknown, c: Context): Response {
     })
   }
   if (error instanceof AppError) {
-    return problemResponse(c, { status: error.status, code: error.code, detail: error.message })
+    return problemResponse(c, {
+      ...extensions,
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+    })
   }
   if (error instanceof HTTPException) {
     const status = error.status
