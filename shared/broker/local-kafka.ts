@@ -9,6 +9,8 @@ export interface LocalKafkaOptions {
   version: string
   cacheDir?: string
   startupTimeoutMs: number
+  /** The KRaft cluster id (22 base64url characters); random when absent. */
+  clusterId?: string
   /** Called with progress lines (download, format, start). */
   onProgress?: (line: string) => void
 }
@@ -188,12 +190,14 @@ export class LocalKafka {
   }
 
   async #format(): Promise<void> {
-    const clusterId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
+    const clusterId =
+      this.#opts.clusterId ??
+      Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
     await run(
       this.#java('kafka.tools.StorageTool', [
         'format',
-        '-t',
-        clusterId,
+        // One argument with '=': a base64url id may start with '-', which would read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         join(this.#dataDir, 'server.properties'),
       ]),

@@ -126,17 +126,18 @@ export class KafkaBus implements EventBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const consumer = new Consumer({
-      groupId: options.group,
-      clientId: `${this.#opts.clientId}-${options.group}`,
-      bootstrapBrokers: this.#opts.brokers,
-      deserializers: stringDeserializers,
-      sessionTimeout: this.#opts.sessionTimeoutMs,
-      rebalanceTimeout: this.#opts.sessionTimeoutMs * 2,
-      heartbeatInterval: Math.max(200, Math.floor(this.#opts.sessionTimeoutMs / 6)),
-      timeout: this.#opts.requestTimeoutMs ?? 10_000,
-    })
-    const sub = new KafkaSubscription(consumer, options, this, {
+    const makeConsumer = () =>
+      new Consumer({
+        groupId: options.group,
+        clientId: `${this.#opts.clientId}-${options.group}`,
+        bootstrapBrokers: this.#opts.brokers,
+        deserializers: stringDeserializers,
+        sessionTimeout: this.#opts.sessionTimeoutMs,
+        rebalanceTimeout: this.#opts.sessionTimeoutMs * 2,
+        heartbeatInterval: Math.max(200, Math.floor(this.#opts.sessionTimeoutMs / 6)),
+        timeout: this.#opts.requestTimeoutMs ?? 10_000,
+      })
+    const sub = new KafkaSubscription(makeConsumer, options, this, {
       maxAttempts: options.maxAttempts ?? this.#opts.maxAttempts,
       retryBaseMs: options.retryBaseMs ?? this.#opts.retryBaseMs,
     })
@@ -283,9 +284,12 @@ export class KafkaBus implements EventBus {
   }
 }
 
+type StringConsumer = Consumer<string, string, string, string>
+
 class KafkaSubscription implements Subscription {
   onClosed: () => void = () => {}
-  readonly #consumer: Consumer<string, string, string, string>
+  readonly #makeConsumer: () => StringConsumer
+  #consumer: StringConsumer
   readonly #options: SubscribeOptions
   readonly #bus: KafkaBus
   readonly #policy: { maxAttempts: number; retryBaseMs: number }
@@ -296,20 +300,28 @@ class KafkaSubscription implements Subscription {
   #closing: Promise<void> | null = null
 
   constructor(
-    consumer: Consumer<string, string, string, string>,
+    makeConsumer: () => StringConsumer,
     options: SubscribeOptions,
     bus: KafkaBus,
     policy: { maxAttempts: number; retryBaseMs: number },
   ) {
-    this.#consumer = consumer
+    this.#makeConsumer = makeConsumer
+    this.#consumer = makeConsumer()
     this.#options = options
     this.#bus = bus
     this.#policy = policy
   }
 
+  /** Joins the group; a failure here is the caller's to see. Later failures reconnect on their own. */
   async start(): Promise<void> {
-    this.#consumer.on('consumer:group:join', () => this.#joined.resolve())
-    const stream = await this.#consumer.consume({
+    const stream = await this.#open()
+    this.#loop = this.#run(stream)
+  }
+
+  async #open(): Promise<AsyncIterable<StringMessage>> {
+    const consumer = this.#consumer
+    consumer.on('consumer:group:join', () => this.#joined.resolve())
+    const stream = await consumer.consume({
       topics: this.#options.topics,
       mode: 'committed',
       fallbackMode: 'earliest',
@@ -317,20 +329,36 @@ class KafkaSubscription implements Subscription {
       maxWaitTime: 200,
     })
     stream.on('error', (error) =>
-      log.error({ err: error, group: this.#options.group }, 'consumer stream error'),
+      log.warn({ err: error, group: this.#options.group }, 'consumer stream error'),
     )
-    this.#loop = this.#run(stream)
+    return stream
   }
 
-  async #run(stream: AsyncIterable<StringMessage>): Promise<void> {
-    try {
-      for await (const message of stream) {
+  // The stream can fail or end when the broker goes away for longer than the client retries:
+  // start a fresh member from the committed offsets, with backoff, until closed.
+  async #run(first: AsyncIterable<StringMessage>): Promise<void> {
+    let stream: AsyncIterable<StringMessage> | null = first
+    let failures = 0
+    while (!this.#stop.signal.aborted) {
+      try {
+        stream ??= await this.#open()
+        for await (const message of stream) {
+          if (this.#stop.signal.aborted) return
+          failures = 0
+          await this.#handle(message)
+        }
         if (this.#stop.signal.aborted) return
-        await this.#handle(message)
+        throw new Error('the consumer stream ended')
+      } catch (error) {
+        if (this.#stop.signal.aborted) return
+        failures++
+        log.warn({ err: error, group: this.#options.group, failures }, 'consumer failed; rejoining')
+        await this.#consumer.close(true).catch(() => {})
+        await sleep(Math.min(5000, 200 * 2 ** failures), this.#stop.signal)
+        if (this.#stop.signal.aborted) return
+        this.#consumer = this.#makeConsumer()
+        stream = null
       }
-    } catch (error) {
-      if (!this.#stop.signal.aborted)
-        log.error({ err: error, group: this.#options.group }, 'consumer loop failed')
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.ts'
+import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 
 /** What runs the outbox relay: in this thread (`OutboxRelay`) or in a worker thread (`RelayThread`). */
@@ -26,6 +27,7 @@ export class RelayThread implements RelayHandle {
   readonly #config: Config
   readonly #brokers: string[]
   #worker: Worker | null = null
+  #stopping = false
   #stopped = Promise.withResolvers<void>()
 
   constructor(config: Config, brokers: string[]) {
@@ -34,7 +36,7 @@ export class RelayThread implements RelayHandle {
   }
 
   start(): void {
-    if (this.#worker) return
+    if (this.#worker || this.#stopping) return
     const worker = new Worker(new URL('./relay-worker.ts', import.meta.url).href)
     worker.onmessage = (event: MessageEvent<RelayThreadReport>) => {
       const report = event.data
@@ -42,11 +44,15 @@ export class RelayThread implements RelayHandle {
         busMetrics.produced.inc(report.count)
         if (report.depth !== null) busMetrics.outboxDepth.set(report.depth)
       } else if (report.type === 'stopped') this.#stopped.resolve()
-      else console.error(`outbox relay thread failed: ${report.message}`)
+      else log.error({ error: report.message }, 'outbox relay thread failed')
     }
     worker.onerror = (event) => {
-      console.error('outbox relay thread crashed', event.message)
-      this.#stopped.resolve()
+      log.error({ error: event.message }, 'outbox relay thread crashed; restarting it')
+      worker.terminate()
+      if (this.#worker === worker) this.#worker = null
+      // Nothing is lost: the outbox keeps every event until a relay has published it.
+      if (!this.#stopping) setTimeout(() => this.start(), 1000)
+      else this.#stopped.resolve()
     }
     this.#send(worker, { type: 'start', config: this.#config, brokers: this.#brokers })
     this.#worker = worker
@@ -61,6 +67,7 @@ export class RelayThread implements RelayHandle {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true
     const worker = this.#worker
     if (!worker) return
     this.#worker = null

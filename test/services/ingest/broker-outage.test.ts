@@ -1,8 +1,9 @@
 // The broker goes away while shoppers keep sending events: the shop keeps answering 202, and when
 // the broker is back every event reaches the topic exactly once.
 import { afterAll, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
 import { LocalKafka } from '../../../shared/broker/local-kafka.ts'
-import { outboxDepth } from '../../../shared/bus/outbox.ts'
+import { applyOnce, outboxDepth } from '../../../shared/bus/outbox.ts'
 import { parseConfig } from '../../../shared/config/index.ts'
 import { eventually, kafkaBus, readTopic, unique } from '../../helpers/broker.ts'
 import { startTestShop, type TestShop } from '../../helpers/shop.ts'
@@ -21,7 +22,7 @@ afterAll(async () => {
   await kafka.stop()
 })
 
-test('loses and duplicates nothing when the broker stops and restarts during ingest', async () => {
+test('loses and duplicates nothing when the broker stops and restarts during ingest, and consumers carry on', async () => {
   if (!Bun.which('java') || !Bun.which('mvn')) {
     throw new Error('This test starts its own Apache Kafka and needs java and mvn on the PATH')
   }
@@ -29,6 +30,21 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
   const running = await startTestShop({ KAFKA_BROKERS: brokers.join(',') })
   shop = running
   const user = unique('outage')
+  // A consumer that is running when the broker goes away must carry on once it is back, and its
+  // idempotent effects must count every event exactly once.
+  const db = running.platform.database.db
+  await running.platform.database.client.execute('create table seen (event_id text not null)')
+  const group = unique('outage-consumer')
+  const consumer = await running.platform.bus.subscribe({
+    group,
+    topics: ['user-events'],
+    handler: async (r) => {
+      if (r.key !== user) return
+      await applyOnce(db, group, r.headers.ce_id as string, async (tx) => {
+        await tx.run(sql`insert into seen (event_id) values (${r.headers.ce_id})`)
+      })
+    },
+  })
   const posted: string[] = []
   const statuses: number[] = []
   let batch = 0
@@ -90,4 +106,16 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
   } finally {
     await reader.close()
   }
+  const seen = async () =>
+    (await running.platform.database.client.execute('select event_id from seen')).rows.map((r) =>
+      String(r.event_id),
+    )
+  await eventually(
+    async () => (await seen()).length >= posted.length,
+    90_000,
+    'the consumer to catch up',
+  )
+  await consumer.close()
+  expect(new Set(await seen())).toEqual(new Set(posted))
+  expect(await seen()).toHaveLength(posted.length)
 }, 240_000)
