@@ -16,15 +16,58 @@ export interface Database {
 
 const MIGRATIONS = resolve(import.meta.dir, '../../migrations')
 
+const BUSY_GIVE_UP_MS = 10_000
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? ''
+  return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')
+}
+
 /**
- * Opens the database: an embedded file (`file:path`) or a libSQL server by URL.
- * WAL is persistent in the file; the busy timeout is given to every pooled connection.
+ * SQLite's busy timeout waits synchronously, which freezes the event loop; and while it waits,
+ * the transaction holding the lock (awaiting I/O on this same loop) can never finish. So the
+ * connections never wait (timeout 0) and a busy call is retried here, asynchronously.
+ */
+function retryWhenBusy(client: Client): Client {
+  const retrying =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = Date.now()
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call(...args)
+        } catch (error) {
+          if (!isBusy(error) || Date.now() - started > BUSY_GIVE_UP_MS) throw error
+          await Bun.sleep(Math.min(50, 1 + attempt * 2))
+        }
+      }
+    }
+  const wrapped = {
+    execute: retrying(client.execute.bind(client)),
+    batch: retrying(client.batch.bind(client)),
+    migrate: retrying(client.migrate.bind(client)),
+    transaction: retrying(client.transaction.bind(client)),
+    executeMultiple: retrying(client.executeMultiple.bind(client)),
+  }
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (Object.hasOwn(wrapped, property)) return wrapped[property as keyof typeof wrapped]
+      const value = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+/**
+ * Opens the database: an embedded file (`file:path`) or a libSQL server by URL. WAL is persistent
+ * in the file; busy writes are retried without blocking the event loop (see `retryWhenBusy`).
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
-  if (url.startsWith('file:'))
-    mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
-  const client = createClient({ url, authToken, timeout: 10_000 })
-  if (url.startsWith('file:')) await client.execute('PRAGMA journal_mode=WAL')
+  const isFile = url.startsWith('file:')
+  if (isFile) mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
+  const raw = createClient({ url, authToken, timeout: 0 })
+  const client = isFile ? retryWhenBusy(raw) : raw
+  if (isFile) await client.execute('PRAGMA journal_mode=WAL')
   const db = drizzle(client, { schema })
   return { db, client, url, close: () => client.close() }
 }
