@@ -67,6 +67,13 @@ export class BrokerUnavailableError extends AppError {
   }
 }
 
+/** The broker refused a record for good (too large, invalid timestamp): retrying cannot help. */
+export class RecordRejectedError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'RECORD_REJECTED', status: 422, canRetry: false, cause })
+  }
+}
+
 /** Whether an unknown failure is worth retrying: our own errors say so; unknown ones are assumed transient. */
 export function canRetry(error: unknown): boolean {
   if (error instanceof AppError) return error.canRetry

@@ -10,6 +10,9 @@ import {
 
 export const MAX_BATCH = 1000
 export const INGEST_SOURCE = '/streamshop/ingest'
+const MAX_CLOCK_SKEW_MS = 5 * 60_000
+// Far below Kafka's default 1 MiB per record batch, so no single event can stall the relay.
+const MAX_DATA_BYTES = 32 * 1024
 
 const idLike = (name: string) =>
   z
@@ -28,8 +31,18 @@ export const incomingEventSchema = z.object({
   query: z.string().max(500).optional(),
   quantity: z.number().int().optional(),
   id: z.string().trim().min(1).max(128).optional(),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  occurredAt: z.iso
+    .datetime({ offset: true })
+    .refine((t) => Date.parse(t) <= Date.now() + MAX_CLOCK_SKEW_MS, {
+      error: 'occurredAt is in the future (more than 5 minutes ahead of our clock)',
+    })
+    .optional(),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((d) => JSON.stringify(d).length <= MAX_DATA_BYTES, {
+      error: `data is larger than ${MAX_DATA_BYTES / 1024} KiB once serialised`,
+    })
+    .optional(),
 })
 
 export type IncomingEvent = z.input<typeof incomingEventSchema>

@@ -7,7 +7,7 @@ import {
   stringDeserializers,
   stringSerializers,
 } from '@platformatic/kafka'
-import { BrokerUnavailableError } from '../errors.ts'
+import { BrokerUnavailableError, RecordRejectedError } from '../errors.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
@@ -121,6 +121,9 @@ export class KafkaBus implements EventBus {
       })
       busMetrics.produced.inc(records.length)
     } catch (error) {
+      const refused = permanentRejection(error)
+      if (refused)
+        throw new RecordRejectedError(`The broker refused the record(s): ${refused}`, error)
       throw new BrokerUnavailableError(`Publishing ${records.length} record(s) failed`, error)
     }
   }
@@ -437,6 +440,27 @@ class KafkaSubscription implements Subscription {
     })()
     return this.#closing
   }
+}
+
+// Broker answers that no retry can change: the record itself is wrong.
+const PERMANENT = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_TIMESTAMP',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+])
+
+/** The permanent protocol error somewhere in a (possibly aggregated) produce failure, if any. */
+function permanentRejection(error: unknown, depth = 0): string | null {
+  if (!error || typeof error !== 'object' || depth > 5) return null
+  const { apiId, errors, cause } = error as { apiId?: string; errors?: unknown[]; cause?: unknown }
+  if (apiId && PERMANENT.has(apiId)) return apiId
+  for (const inner of [...(Array.isArray(errors) ? errors : []), cause]) {
+    const found = permanentRejection(inner, depth + 1)
+    if (found) return found
+  }
+  return null
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

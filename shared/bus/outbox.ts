@@ -3,7 +3,7 @@ import { and, gt, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
-import { outbox, outboxRelay, processedEvents } from './schema.ts'
+import { outbox, outboxRejected, outboxRelay, processedEvents } from './schema.ts'
 import type { BusRecord } from './types.ts'
 
 export interface OutboxRow {
@@ -122,21 +122,65 @@ export class OutboxWriter {
 export async function pendingEvents(db: Db, afterSeq: number, limit: number): Promise<OutboxRow[]> {
   // The relay's hot path: a raw select costs about half of drizzle's row mapping here.
   const result = await db.$client.execute({
-    sql: 'select seq, event_id, topic, key, type, source, time, data from outbox where seq > ? order by seq limit ?',
+    sql: 'select seq, event_id, topic, key, type, source, time, data, created_at from outbox where seq > ? order by seq limit ?',
     args: [afterSeq, limit],
   })
   return result.rows.map((r) => ({
     seq: Number(r.seq),
-    record: recordOf({
-      id: String(r.event_id),
-      type: String(r.type),
-      source: String(r.source),
-      time: String(r.time),
-      key: r.key === null ? '' : String(r.key),
-      topic: String(r.topic),
-      data: String(r.data),
-    }),
+    record: {
+      ...recordOf({
+        id: String(r.event_id),
+        type: String(r.type),
+        source: String(r.source),
+        time: String(r.time),
+        key: r.key === null ? '' : String(r.key),
+        topic: String(r.topic),
+        data: String(r.data),
+      }),
+      // The broker's timestamp is when we accepted the event: a client's clock must not decide
+      // retention or be refused as too far in the future. `ce_time` keeps when it happened.
+      timestamp: Number(r.created_at),
+    },
   }))
+}
+
+/** The approximate size of a record on the wire, for keeping a produce request under the broker's limit. */
+export function recordBytes(record: BusRecord): number {
+  let n = record.value.length + (record.key?.length ?? 0) + 64
+  for (const [k, v] of Object.entries(record.headers)) n += k.length + v.length + 8
+  return n
+}
+
+/** Sets aside events the broker refused for good, with the reason. */
+export async function rejectEvents(db: Db, rows: OutboxRow[], error: string): Promise<void> {
+  if (rows.length === 0) return
+  const now = Date.now()
+  await db
+    .insert(outboxRejected)
+    .values(
+      rows.map((r) => ({
+        seq: r.seq,
+        eventId: r.record.headers.ce_id ?? '',
+        topic: r.record.topic,
+        key: r.record.key,
+        value: r.record.value,
+        headers: r.record.headers,
+        error,
+        rejectedAt: now,
+      })),
+    )
+    .onConflictDoNothing()
+}
+
+/** How old the oldest unpublished event is, in seconds (0 when none waits). */
+export async function oldestPendingAgeSeconds(db: Db): Promise<number> {
+  const result = await db.$client.execute(
+    "select created_at from outbox where seq > coalesce((select published_seq from outbox_relay where name = 'relay'), 0) order by seq limit 1",
+  )
+  const created = result.rows[0]?.created_at
+  return created === undefined || created === null
+    ? 0
+    : Math.max(0, (Date.now() - Number(created)) / 1000)
 }
 
 /** How far the relay has published. */

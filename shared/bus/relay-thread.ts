@@ -15,7 +15,7 @@ export type RelayThreadMessage =
   | { type: 'stop' }
 
 export type RelayThreadReport =
-  | { type: 'published'; count: number; depth: number | null }
+  | { type: 'metrics'; produced: number; rejected: number; depth: number; oldestSeconds: number }
   | { type: 'stopped' }
   | { type: 'failed'; message: string }
 
@@ -28,6 +28,7 @@ export class RelayThread implements RelayHandle {
   readonly #brokers: string[]
   #worker: Worker | null = null
   #stopping = false
+  #seen = { produced: 0, rejected: 0 }
   #stopped = Promise.withResolvers<void>()
 
   constructor(config: Config, brokers: string[]) {
@@ -40,22 +41,37 @@ export class RelayThread implements RelayHandle {
     const worker = new Worker(new URL('./relay-worker.ts', import.meta.url).href)
     worker.onmessage = (event: MessageEvent<RelayThreadReport>) => {
       const report = event.data
-      if (report.type === 'published') {
-        busMetrics.produced.inc(report.count)
-        if (report.depth !== null) busMetrics.outboxDepth.set(report.depth)
-      } else if (report.type === 'stopped') this.#stopped.resolve()
-      else log.error({ error: report.message }, 'outbox relay thread failed')
+      if (report.type === 'metrics') this.#applyMetrics(report)
+      else if (report.type === 'stopped') this.#stopped.resolve()
+      else {
+        log.error({ error: report.message }, 'outbox relay thread failed; restarting it')
+        this.#restart(worker)
+      }
     }
     worker.onerror = (event) => {
       log.error({ error: event.message }, 'outbox relay thread crashed; restarting it')
-      worker.terminate()
-      if (this.#worker === worker) this.#worker = null
-      // Nothing is lost: the outbox keeps every event until a relay has published it.
-      if (!this.#stopping) setTimeout(() => this.start(), 1000)
-      else this.#stopped.resolve()
+      this.#restart(worker)
     }
     this.#send(worker, { type: 'start', config: this.#config, brokers: this.#brokers })
     this.#worker = worker
+  }
+
+  // Nothing is lost by a restart: the outbox keeps every event until a relay has published it.
+  #restart(worker: Worker): void {
+    worker.terminate()
+    if (this.#worker === worker) this.#worker = null
+    this.#seen = { produced: 0, rejected: 0 }
+    if (this.#stopping) this.#stopped.resolve()
+    else setTimeout(() => this.start(), 1000)
+  }
+
+  // The worker reports running totals; the main thread's counters only ever go up by the difference.
+  #applyMetrics(m: Extract<RelayThreadReport, { type: 'metrics' }>): void {
+    busMetrics.produced.inc(Math.max(0, m.produced - this.#seen.produced))
+    busMetrics.outboxRejected.inc(Math.max(0, m.rejected - this.#seen.rejected))
+    this.#seen = { produced: m.produced, rejected: m.rejected }
+    busMetrics.outboxDepth.set(m.depth)
+    busMetrics.outboxOldestSeconds.set(m.oldestSeconds)
   }
 
   #send(worker: Worker, message: RelayThreadMessage): void {

@@ -1,20 +1,36 @@
-// The worker thread behind RelayThread: opens its own database connection and Kafka producer and
-// runs the outbox relay, reporting what it published to the main thread's metrics.
+// The worker thread behind RelayThread: opens its own database connection and Kafka producer, runs
+// the outbox relay, and once a second sends the main thread what its metrics need.
 import { openDatabase } from '../db/client.ts'
+import { busMetrics } from '../observability/metrics.ts'
 import { KafkaBus } from './kafka.ts'
-import { outboxDepth } from './outbox.ts'
 import { OutboxRelay } from './relay.ts'
 import type { RelayThreadMessage, RelayThreadReport } from './relay-thread.ts'
-import type { BusRecord, EventBus } from './types.ts'
 
 declare const self: Worker
 
 let relay: OutboxRelay | null = null
 let bus: KafkaBus | null = null
 let close: (() => void) | null = null
+let reporter: ReturnType<typeof setInterval> | null = null
 
 function report(message: RelayThreadReport): void {
   self.postMessage(message)
+}
+
+async function valueOf(metric: {
+  get(): Promise<{ values: { value: number }[] }>
+}): Promise<number> {
+  return (await metric.get()).values[0]?.value ?? 0
+}
+
+async function sendMetrics(): Promise<void> {
+  report({
+    type: 'metrics',
+    produced: await valueOf(busMetrics.produced),
+    rejected: await valueOf(busMetrics.outboxRejected),
+    depth: await valueOf(busMetrics.outboxDepth),
+    oldestSeconds: await valueOf(busMetrics.outboxOldestSeconds),
+  })
 }
 
 self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
@@ -24,7 +40,7 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
       const { config, brokers } = message
       const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
       close = () => database.close()
-      const kafka = new KafkaBus({
+      bus = new KafkaBus({
         brokers,
         clientId: `${config.KAFKA_CLIENT_ID}-relay`,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
@@ -33,32 +49,21 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
       })
-      bus = kafka
-      let lastDepthAt = 0
-      // Count what the relay publishes and, at most once a second, how much is left.
-      const counting: EventBus = Object.create(kafka, {
-        publish: {
-          value: async (records: BusRecord[]) => {
-            await kafka.publish(records)
-            const now = Date.now()
-            const depth = now - lastDepthAt > 1000 ? await outboxDepth(database.db) : null
-            if (depth !== null) lastDepthAt = now
-            report({ type: 'published', count: records.length, depth })
-          },
-        },
-      })
-      relay = new OutboxRelay(database.db, counting, {
+      relay = new OutboxRelay(database.db, bus, {
         batchSize: config.OUTBOX_BATCH_SIZE,
         pollMs: config.OUTBOX_POLL_MS,
         retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
       })
       relay.start()
+      reporter = setInterval(() => void sendMetrics(), 1000)
     } else if (message.type === 'notify') {
       relay?.notify()
     } else {
+      if (reporter) clearInterval(reporter)
       await relay?.stop()
       await bus?.close()
       close?.()
+      await sendMetrics()
       report({ type: 'stopped' })
     }
   } catch (error) {

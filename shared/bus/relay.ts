@@ -1,9 +1,18 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
+import { RecordRejectedError } from '../errors.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { sleep } from './delivery.ts'
-import { outboxDepth, pendingEvents, prunePublished } from './outbox.ts'
+import {
+  type OutboxRow,
+  oldestPendingAgeSeconds,
+  outboxDepth,
+  pendingEvents,
+  prunePublished,
+  recordBytes,
+  rejectEvents,
+} from './outbox.ts'
 import { outboxRelay } from './schema.ts'
 import type { EventBus } from './types.ts'
 
@@ -15,6 +24,19 @@ export interface RelayOptions {
   leaseMs?: number
   /** After a notify, wait this long so events from concurrent requests go out in one batch. */
   lingerMs?: number
+  /** Bytes per produce request, under the broker's default message.max.bytes (1 MiB). */
+  maxBatchBytes?: number
+}
+
+function withinBytes(rows: OutboxRow[], budget: number): OutboxRow[] {
+  let used = 0
+  let n = 0
+  for (const row of rows) {
+    used += recordBytes(row.record)
+    if (n > 0 && used > budget) break
+    n++
+  }
+  return rows.slice(0, n)
 }
 
 const NAME = 'relay'
@@ -38,7 +60,9 @@ export class OutboxRelay {
   constructor(db: Db, bus: EventBus, opts: RelayOptions) {
     this.#db = db
     this.#bus = bus
-    this.#opts = { leaseMs: 10_000, lingerMs: 5, ...opts }
+    // The lease outlives the worst publish (request timeout × retries), so a slow publish does not
+    // let a second relay start on the same rows.
+    this.#opts = { leaseMs: 60_000, lingerMs: 5, maxBatchBytes: 900_000, ...opts }
   }
 
   start(): void {
@@ -62,10 +86,11 @@ export class OutboxRelay {
       // Renewed before every batch, so a long backlog never outlives the lease.
       const cursor = await this.#holdLease()
       if (cursor === null) break
-      const batch = await pendingEvents(this.#db, cursor, this.#opts.batchSize)
-      if (batch.length === 0) break
-      await this.#bus.publish(batch.map((r) => r.record))
-      const last = (batch[batch.length - 1] as { seq: number }).seq
+      const rows = await pendingEvents(this.#db, cursor, this.#opts.batchSize)
+      if (rows.length === 0) break
+      const batch = withinBytes(rows, this.#opts.maxBatchBytes)
+      await this.#publish(batch)
+      const last = (batch[batch.length - 1] as OutboxRow).seq
       const moved = await this.#db
         .update(outboxRelay)
         .set({ publishedSeq: last })
@@ -73,9 +98,33 @@ export class OutboxRelay {
         .returning({ seq: outboxRelay.publishedSeq })
       if (moved.length === 0) break // the lease moved on while we published; the new holder continues
       sent += batch.length
-      if (batch.length < this.#opts.batchSize) break
+      if (rows.length < this.#opts.batchSize && batch.length === rows.length) break
     }
     return sent
+  }
+
+  // A batch the broker refuses for good is published one record at a time, in order, so that only
+  // the records it refuses are set aside and the outbox never stalls behind them.
+  async #publish(batch: OutboxRow[]): Promise<void> {
+    try {
+      await this.#bus.publish(batch.map((r) => r.record))
+      return
+    } catch (error) {
+      if (!(error instanceof RecordRejectedError)) throw error
+    }
+    for (const row of batch) {
+      try {
+        await this.#bus.publish([row.record])
+      } catch (error) {
+        if (!(error instanceof RecordRejectedError)) throw error
+        log.error(
+          { err: error, eventId: row.record.headers.ce_id, topic: row.record.topic },
+          'event refused by the broker; set aside',
+        )
+        busMetrics.outboxRejected.inc()
+        await rejectEvents(this.#db, [row], error.message)
+      }
+    }
   }
 
   async #run(): Promise<void> {
@@ -130,6 +179,7 @@ export class OutboxRelay {
     if (Date.now() - this.#lastMaintenance < 1000) return
     this.#lastMaintenance = Date.now()
     busMetrics.outboxDepth.set(await outboxDepth(this.#db))
+    busMetrics.outboxOldestSeconds.set(await oldestPendingAgeSeconds(this.#db))
     const [row] = await this.#db.select().from(outboxRelay).where(eq(outboxRelay.name, NAME))
     if (row?.owner === this.#owner)
       await prunePublished(this.#db, row.publishedSeq, this.#opts.retentionMs)

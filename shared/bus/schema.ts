@@ -27,6 +27,18 @@ export const outboxRelay = sqliteTable('outbox_relay', {
   publishedSeq: integer('published_seq').notNull().default(0),
 })
 
+/** Outbox events the broker refused for good (too large, invalid): kept with the reason, never retried. */
+export const outboxRejected = sqliteTable('outbox_rejected', {
+  seq: integer('seq').primaryKey(),
+  eventId: text('event_id').notNull(),
+  topic: text('topic').notNull(),
+  key: text('key'),
+  value: text('value').notNull(),
+  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  error: text('error').notNull(),
+  rejectedAt: integer('rejected_at').notNull(),
+})
+
 /** Events a consumer group has already applied, written in the same transaction as the effect. */
 export const processedEvents = sqliteTable(
   'processed_events',

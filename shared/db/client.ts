@@ -17,6 +17,8 @@ export interface Database {
 const MIGRATIONS = resolve(import.meta.dir, '../../migrations')
 
 const BUSY_GIVE_UP_MS = 10_000
+// Short enough that a write waiting on a transaction that awaits I/O freezes nothing for long.
+const BUSY_WAIT_MS = 5
 
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? ''
@@ -26,7 +28,8 @@ function isBusy(error: unknown): boolean {
 /**
  * SQLite's busy timeout waits synchronously, which freezes the event loop; and while it waits,
  * the transaction holding the lock (awaiting I/O on this same loop) can never finish. So the
- * connections never wait (timeout 0) and a busy call is retried here, asynchronously.
+ * connections wait only briefly (BUSY_WAIT_MS) and a call still busy is retried here,
+ * asynchronously, giving the loop back in between.
  */
 function retryWhenBusy(client: Client): Client {
   const retrying =
@@ -65,7 +68,7 @@ function retryWhenBusy(client: Client): Client {
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const isFile = url.startsWith('file:')
   if (isFile) mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
-  const raw = createClient({ url, authToken, timeout: 0 })
+  const raw = createClient({ url, authToken, timeout: BUSY_WAIT_MS })
   const client = isFile ? retryWhenBusy(raw) : raw
   if (isFile) await client.execute('PRAGMA journal_mode=WAL')
   const db = drizzle(client, { schema })

@@ -69,6 +69,16 @@ export const busMetrics = {
       }
     },
   }),
+  outboxOldestSeconds: new Gauge({
+    name: 'streamshop_outbox_oldest_seconds',
+    help: 'Age of the oldest outbox event not yet published (0 when none waits)',
+    registers: [registry],
+  }),
+  outboxRejected: new Counter({
+    name: 'streamshop_outbox_rejected_total',
+    help: 'Outbox events the broker refused for good, set aside in outbox_rejected',
+    registers: [registry],
+  }),
   outboxDepth: new Gauge({
     name: 'streamshop_outbox_depth',
     help: 'Outbox events not yet published',

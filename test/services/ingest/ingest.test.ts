@@ -119,6 +119,18 @@ describe('POST /api/events', () => {
             }),
         },
         {
+          name: 'occurredAt in the future',
+          status: 400,
+          field: 'occurredAt',
+          send: () => shop.post('/api/events', { ...event, occurredAt: '2099-01-01T00:00:00Z' }),
+        },
+        {
+          name: 'data too large for one event',
+          status: 400,
+          field: 'data',
+          send: () => shop.post('/api/events', { ...event, data: { blob: 'x'.repeat(40_000) } }),
+        },
+        {
           name: 'body over the limit',
           status: 413,
           send: () => shop.post('/api/events', { ...event, data: { blob: 'x'.repeat(70_000) } }),

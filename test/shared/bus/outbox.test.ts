@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { EmbeddedBus } from '../../../shared/bus/embedded.ts'
 import { outboxDepth, outboxInserts } from '../../../shared/bus/outbox.ts'
 import { OutboxRelay } from '../../../shared/bus/relay.ts'
-import { outbox } from '../../../shared/bus/schema.ts'
+import { outbox, outboxRejected } from '../../../shared/bus/schema.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
 import { catalogWithDlqs } from '../../../shared/events/topics.ts'
 import { eventually, kafkaBus, readTopic, tempDatabase, unique } from '../../helpers/broker.ts'
@@ -89,3 +89,48 @@ test('the embedded log serves the relay the same way', async () => {
     local.close()
   }
 })
+
+test('a record the broker refuses for good is set aside and the events after it still flow', async () => {
+  const { db } = database
+  const bus = kafkaBus()
+  await bus.ensureTopics(catalogWithDlqs())
+  const user = unique('refused')
+  const events = Array.from({ length: 5 }, (_, i) => viewed(user, `p${i}`))
+  // Larger than the broker's message.max.bytes (1 MiB): no retry can ever publish it.
+  ;(events[2] as { data: Record<string, unknown> }).data = {
+    userId: user,
+    productId: 'huge',
+    metadata: { blob: randomBlob(1_200_000) },
+  }
+  await db.batch(outboxInserts(db, events) as [ReturnType<typeof outboxInserts>[number]])
+  const relay = new OutboxRelay(db, bus, { batchSize: 100, pollMs: 20, retentionMs: 3_600_000 })
+  relay.start()
+  try {
+    await eventually(
+      async () => (await outboxDepth(db)) === 0,
+      60_000,
+      'the outbox to move past the refused event',
+    )
+    const records = await readTopic(
+      bus,
+      'cart-events',
+      (r) => r.filter((x) => x.key === user).length >= 4,
+    )
+    const expected = events.filter((_, i) => i !== 2).map((e) => e.id)
+    expect(records.filter((r) => r.key === user).map((r) => r.headers.ce_id)).toEqual(expected)
+    const rejected = await db.select().from(outboxRejected)
+    expect(rejected.map((r) => r.eventId)).toEqual([events[2]?.id as string])
+    expect(rejected[0]?.error).toContain('MESSAGE_TOO_LARGE')
+  } finally {
+    await relay.stop()
+    await bus.close()
+  }
+}, 120_000)
+
+// Random bytes: compression cannot shrink them under the broker's limit.
+function randomBlob(chars: number): string {
+  const bytes = new Uint8Array(Math.ceil((chars * 3) / 4))
+  for (let i = 0; i < bytes.length; i += 65_536)
+    crypto.getRandomValues(bytes.subarray(i, i + 65_536))
+  return Buffer.from(bytes).toString('base64').slice(0, chars)
+}
