@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { type Client, createClient } from '@libsql/client'
+import {
+  type Client,
+  createClient,
+  type InStatement,
+  type ResultSet,
+  type Transaction,
+} from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from './schema.ts'
@@ -16,41 +22,84 @@ export interface Database {
 
 const MIGRATIONS = resolve(import.meta.dir, '../../migrations')
 
-const BUSY_GIVE_UP_MS = 10_000
-// Short enough that a write waiting on a transaction that awaits I/O freezes nothing for long.
-const BUSY_WAIT_MS = 5
+/** A FIFO async lock: holders run one at a time, waiters wait without blocking the event loop. */
+class WriteLock {
+  #tail: Promise<void> = Promise.resolve()
 
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code ?? ''
-  return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')
+  async acquire(): Promise<() => void> {
+    const previous = this.#tail
+    const { promise, resolve } = Promise.withResolvers<void>()
+    this.#tail = previous.then(() => promise)
+    await previous
+    return resolve
+  }
 }
 
+const WRITE_SQL =
+  /^\s*(insert|update|delete|replace|create|drop|alter|with|begin|pragma\s+\w+\s*=)/i
+
 /**
- * SQLite's busy timeout waits synchronously, which freezes the event loop; and while it waits,
- * the transaction holding the lock (awaiting I/O on this same loop) can never finish. So the
- * connections wait only briefly (BUSY_WAIT_MS) and a call still busy is retried here,
- * asynchronously, giving the loop back in between.
+ * SQLite's busy timeout waits synchronously, freezing the event loop; and if the lock's holder is
+ * a transaction of this same process awaiting I/O, it can never finish: a deadlock. So every write
+ * of this process takes an async lock first, and only waits synchronously for other processes or
+ * threads (the relay's worker), whose writes are single short statements.
+ *
+ * Inside `db.transaction(...)` write through `tx`, never `db`: `db` would wait for the lock the
+ * transaction holds.
  */
-function retryWhenBusy(client: Client): Client {
-  const retrying =
+function serialiseWrites(client: Client): Client {
+  const lock = new WriteLock()
+  const locked =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      const started = Date.now()
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await call(...args)
-        } catch (error) {
-          if (!isBusy(error) || Date.now() - started > BUSY_GIVE_UP_MS) throw error
-          await Bun.sleep(Math.min(50, 1 + attempt * 2))
-        }
+      const release = await lock.acquire()
+      try {
+        return await call(...args)
+      } finally {
+        release()
       }
     }
+  const execute = client.execute.bind(client) as (...args: unknown[]) => Promise<ResultSet>
   const wrapped = {
-    execute: retrying(client.execute.bind(client)),
-    batch: retrying(client.batch.bind(client)),
-    migrate: retrying(client.migrate.bind(client)),
-    transaction: retrying(client.transaction.bind(client)),
-    executeMultiple: retrying(client.executeMultiple.bind(client)),
+    execute: (...args: unknown[]) => {
+      const statement = args[0] as InStatement
+      const text = typeof statement === 'string' ? statement : statement.sql
+      return WRITE_SQL.test(text) ? locked(execute)(...args) : execute(...args)
+    },
+    batch: locked(client.batch.bind(client)),
+    migrate: locked(client.migrate.bind(client)),
+    executeMultiple: locked(client.executeMultiple.bind(client)),
+    // A transaction holds the lock from BEGIN until it commits, rolls back or closes.
+    transaction: async (...args: Parameters<Client['transaction']>): Promise<Transaction> => {
+      const release = await lock.acquire()
+      try {
+        const tx = await client.transaction(...args)
+        let released = false
+        const done = () => {
+          if (!released) {
+            released = true
+            release()
+          }
+        }
+        const commit = tx.commit.bind(tx)
+        const rollback = tx.rollback.bind(tx)
+        const close = tx.close.bind(tx)
+        return Object.assign(tx, {
+          commit: () => commit().finally(done),
+          rollback: () => rollback().finally(done),
+          close: () => {
+            try {
+              close()
+            } finally {
+              done()
+            }
+          },
+        })
+      } catch (error) {
+        release()
+        throw error
+      }
+    },
   }
   return new Proxy(client, {
     get(target, property, receiver) {
@@ -63,13 +112,13 @@ function retryWhenBusy(client: Client): Client {
 
 /**
  * Opens the database: an embedded file (`file:path`) or a libSQL server by URL. WAL is persistent
- * in the file; busy writes are retried without blocking the event loop (see `retryWhenBusy`).
+ * in the file; this process's writes queue without blocking the event loop (see `serialiseWrites`).
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const isFile = url.startsWith('file:')
   if (isFile) mkdirSync(dirname(resolve(url.slice('file:'.length))), { recursive: true })
-  const raw = createClient({ url, authToken, timeout: BUSY_WAIT_MS })
-  const client = isFile ? retryWhenBusy(raw) : raw
+  const raw = createClient({ url, authToken, timeout: 10_000 })
+  const client = isFile ? serialiseWrites(raw) : raw
   if (isFile) await client.execute('PRAGMA journal_mode=WAL')
   const db = drizzle(client, { schema })
   return { db, client, url, close: () => client.close() }
