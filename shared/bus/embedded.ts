@@ -138,8 +138,10 @@ export class EmbeddedBus implements EventBus {
         if (owner) plan.get(owner)?.push({ topic, partition: p })
       }
     }
-    // Members finish the record in hand before giving a partition away, like a cooperative rebalance.
-    await Promise.all(members.map((m) => m.assign(plan.get(m) ?? [])))
+    // Two phases, like a cooperative rebalance: every member first gives up what it loses and
+    // finishes the record in hand; only then does anyone start on a partition it gains.
+    await Promise.all(members.map((m) => m.revokeAllBut(plan.get(m) ?? [])))
+    for (const m of members) m.assign(plan.get(m) ?? [])
   }
 
   async fetch(group: string, tp: TopicPartition): Promise<ConsumedRecord[]> {
@@ -181,18 +183,33 @@ export class EmbeddedBus implements EventBus {
     return row ? BigInt(row.next) : null
   }
 
+  /** Moves a group's offset forward only: a slow former owner can never rewind the new one. */
   async commit(group: string, tp: TopicPartition, nextOffset: bigint): Promise<void> {
+    await this.#setOffset(
+      group,
+      tp,
+      nextOffset,
+      sql`max(${logGroupOffsets.nextOffset}, excluded.next_offset)`,
+    )
+  }
+
+  async #setOffset(
+    group: string,
+    tp: TopicPartition,
+    next: bigint,
+    onConflict?: ReturnType<typeof sql>,
+  ) {
     await this.db
       .insert(logGroupOffsets)
       .values({
         groupId: group,
         topic: tp.topic,
         partition: tp.partition,
-        nextOffset: Number(nextOffset),
+        nextOffset: Number(next),
       })
       .onConflictDoUpdate({
         target: [logGroupOffsets.groupId, logGroupOffsets.topic, logGroupOffsets.partition],
-        set: { nextOffset: Number(nextOffset) },
+        set: { nextOffset: onConflict ?? Number(next) },
       })
   }
 
@@ -227,7 +244,8 @@ export class EmbeddedBus implements EventBus {
           .limit(1)
         next = row ? BigInt(row.offset) : bounds.end
       }
-      await this.commit(group, tp, next)
+      // Seeking may move backwards (a replay): set, not commit.
+      await this.#setOffset(group, tp, next)
     }
   }
 
@@ -316,7 +334,8 @@ class EmbeddedSubscription implements Subscription {
   readonly #policy: { maxAttempts: number; retryBaseMs: number; pollMs: number }
   readonly #stop = new AbortController()
   #owned: TopicPartition[] = []
-  #busy: Promise<void> = Promise.resolve()
+  #inHand: Promise<unknown> = Promise.resolve()
+  #crashed = false
   #loop: Promise<void> | null = null
   #wake: (() => void) | null = null
   #unlisten: () => void = () => {}
@@ -339,9 +358,15 @@ class EmbeddedSubscription implements Subscription {
     this.#loop = this.#run()
   }
 
-  /** Takes a new assignment once the record in hand is done. */
-  async assign(partitions: TopicPartition[]): Promise<void> {
-    await this.#busy
+  /** Stops at once on partitions outside `keep`, and resolves when the record in hand is done. */
+  async revokeAllBut(keep: TopicPartition[]): Promise<void> {
+    this.#owned = this.#owned.filter((o) =>
+      keep.some((k) => k.topic === o.topic && k.partition === o.partition),
+    )
+    await this.#inHand
+  }
+
+  assign(partitions: TopicPartition[]): void {
     this.#owned = partitions
     this.#wake?.()
   }
@@ -351,9 +376,7 @@ class EmbeddedSubscription implements Subscription {
       let handled = 0
       for (const tp of this.#owned) {
         if (this.#stop.signal.aborted) return
-        const work = this.#drain(tp)
-        this.#busy = work.then(() => {})
-        handled += await work
+        handled += await this.#drain(tp)
       }
       if (handled === 0) await this.#idle()
     }
@@ -365,25 +388,41 @@ class EmbeddedSubscription implements Subscription {
       const records = await this.#bus.fetch(this.group, tp)
       for (const record of records) {
         if (this.#stop.signal.aborted || !this.#owns(tp)) break
-        const outcome = await deliver(record, this.#options.handler, {
-          ...this.#policy,
-          signal: this.#stop.signal,
-        })
-        if (this.#stop.signal.aborted) break
-        if (outcome.ok) busMetrics.consumed.inc({ topic: record.topic, group: this.group })
-        else {
-          busMetrics.failed.inc({ topic: record.topic, group: this.group })
-          await this.#bus.publish([deadLetter(record, this.group, outcome.error, outcome.attempts)])
-          busMetrics.deadLettered.inc({ topic: record.topic })
+        // Published before the handler starts, so a revoke or close waits for this record.
+        const inHand = Promise.withResolvers<void>()
+        this.#inHand = inHand.promise
+        try {
+          if (!(await this.#handleOne(tp, record))) break
+          handled++
+        } finally {
+          inHand.resolve()
         }
-        await this.#bus.commit(this.group, tp, record.offset + 1n)
-        handled++
       }
     } catch (error) {
       log.error({ err: error, group: this.group, ...tp }, 'embedded consumer failed; retrying')
       await sleep(this.#policy.pollMs, this.#stop.signal)
     }
     return handled
+  }
+
+  /** Handles one record and commits it; false when the loop must stop (crash or close mid-retry). */
+  async #handleOne(tp: TopicPartition, record: ConsumedRecord): Promise<boolean> {
+    const outcome = await deliver(record, this.#options.handler, {
+      ...this.#policy,
+      signal: this.#stop.signal,
+    })
+    if (this.#crashed) return false
+    if (outcome.ok) {
+      busMetrics.consumed.inc({ topic: record.topic, group: this.group })
+    } else {
+      // Closing cut the retries short: leave the record to the next owner, not to the DLQ.
+      if (this.#stop.signal.aborted) return false
+      busMetrics.failed.inc({ topic: record.topic, group: this.group })
+      await this.#bus.publish([deadLetter(record, this.group, outcome.error, outcome.attempts)])
+      busMetrics.deadLettered.inc({ topic: record.topic })
+    }
+    await this.#bus.commit(this.group, tp, record.offset + 1n)
+    return true
   }
 
   #owns(tp: TopicPartition): boolean {
@@ -405,6 +444,7 @@ class EmbeddedSubscription implements Subscription {
 
   async ready(): Promise<void> {}
 
+  /** Finishes and commits the record in hand, then leaves the group. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#stop.abort()
@@ -417,7 +457,8 @@ class EmbeddedSubscription implements Subscription {
   }
 
   abort(): Promise<void> {
-    // Same as close here: offsets are committed per record, after its handler, so the record in hand is redelivered.
+    // A crash: the record in hand is not committed, so the next owner receives it again.
+    this.#crashed = true
     return this.close()
   }
 }

@@ -301,6 +301,10 @@ class KafkaSubscription implements Subscription {
   #lastCommit: Promise<void> = Promise.resolve()
   #joined = Promise.withResolvers<void>()
   #closing: Promise<void> | null = null
+  #crashed = false
+  #inHand: Promise<void> = Promise.resolve()
+  /** Per partition, the offset after the last record this member finished. */
+  #next = new Map<string, bigint>()
 
   constructor(
     makeConsumer: () => StringConsumer,
@@ -330,6 +334,8 @@ class KafkaSubscription implements Subscription {
       fallbackMode: 'earliest',
       autocommit: false,
       maxWaitTime: 200,
+      // A smaller buffer means fewer records of revoked partitions in flight after a rebalance.
+      highWaterMark: 256,
     })
     stream.on('error', (error) =>
       log.warn({ err: error, group: this.#options.group }, 'consumer stream error'),
@@ -348,7 +354,14 @@ class KafkaSubscription implements Subscription {
         for await (const message of stream) {
           if (this.#stop.signal.aborted) return
           failures = 0
-          await this.#handle(message)
+          // Published before the handler starts, so a close from anywhere waits for this record.
+          const inHand = Promise.withResolvers<void>()
+          this.#inHand = inHand.promise
+          try {
+            await this.#handle(message)
+          } finally {
+            inHand.resolve()
+          }
         }
         if (this.#stop.signal.aborted) return
         throw new Error('the consumer stream ended')
@@ -360,12 +373,29 @@ class KafkaSubscription implements Subscription {
         await sleep(Math.min(5000, 200 * 2 ** failures), this.#stop.signal)
         if (this.#stop.signal.aborted) return
         this.#consumer = this.#makeConsumer()
+        this.#next.clear()
         stream = null
       }
     }
   }
 
+  // After a rebalance the client may still hand over buffered records of partitions this member
+  // no longer owns, and it rewinds retained partitions to their committed offsets: skip both, so
+  // one partition is handled by one member, once per member.
+  #stale(message: StringMessage): boolean {
+    const owned = this.#consumer.assignments
+    if (
+      owned &&
+      !owned.some((a) => a.topic === message.topic && a.partitions.includes(message.partition))
+    ) {
+      return true
+    }
+    const next = this.#next.get(`${message.topic}:${message.partition}`)
+    return next !== undefined && message.offset < next
+  }
+
   async #handle(message: StringMessage): Promise<void> {
+    if (this.#stale(message)) return
     const record: ConsumedRecord = {
       topic: message.topic,
       partition: message.partition,
@@ -384,10 +414,12 @@ class KafkaSubscription implements Subscription {
       { group: this.#options.group },
       (performance.now() - started) / 1000,
     )
-    if (this.#stop.signal.aborted) return
+    if (this.#crashed) return
     if (outcome.ok) {
       busMetrics.consumed.inc({ topic: record.topic, group: this.#options.group })
     } else {
+      // Closing cut the retries short: leave the record to the next owner instead of dead-lettering it.
+      if (this.#stop.signal.aborted) return
       busMetrics.failed.inc({ topic: record.topic, group: this.#options.group })
       log.warn(
         {
@@ -401,6 +433,7 @@ class KafkaSubscription implements Subscription {
       const letter = deadLetter(record, this.#options.group, outcome.error, outcome.attempts)
       if (!(await this.#bus.publishDeadLetter(letter, this.#stop.signal))) return
     }
+    this.#next.set(`${record.topic}:${record.partition}`, record.offset + 1n)
     // Commits coalesce inside the client; the offset is committed only after the handler's effects.
     this.#lastCommit = Promise.resolve(message.commit()).catch((error) =>
       log.warn(
@@ -422,7 +455,9 @@ class KafkaSubscription implements Subscription {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // Finish and commit the record in hand, then leave the group.
       this.#stop.abort()
+      await this.#inHand
       await this.#lastCommit
       await this.#consumer.close(true).catch(() => {})
       await this.#loop
@@ -434,6 +469,7 @@ class KafkaSubscription implements Subscription {
   abort(): Promise<void> {
     // A crash: the record in hand is not committed, so another member receives it again.
     this.#closing ??= (async () => {
+      this.#crashed = true
       this.#stop.abort()
       await this.#consumer.close(true).catch(() => {})
       this.onClosed()

@@ -92,7 +92,10 @@ export async function eventually<T>(
   }
 }
 
-/** Reads every record of a topic from the beginning until `until` holds, with a throwaway group. */
+/**
+ * Reads a topic from the beginning, with a throwaway group, until `until` holds and then up to the
+ * end offsets of that moment, so that late duplicates would be seen too.
+ */
 export async function readTopic(
   bus: EventBus,
   topic: string,
@@ -108,6 +111,14 @@ export async function readTopic(
   })
   try {
     await eventually(() => until(records), timeoutMs, `records on ${topic}`)
+    const [described] = await bus.describeTopics([topic])
+    const caughtUp = () =>
+      (described?.partitions ?? []).every(
+        (p) =>
+          p.end === p.start ||
+          records.some((r) => r.partition === p.partition && r.offset + 1n >= p.end),
+      )
+    await eventually(caughtUp, timeoutMs, `the end of ${topic}`)
     return records
   } finally {
     await sub.close()

@@ -96,7 +96,6 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
       (r) => r.filter((x) => x.key === user).length >= posted.length,
       60_000,
     )
-    await Bun.sleep(500)
     const ids = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
     expect(ids.length).toBe(posted.length)
     expect(new Set(ids).size).toBe(posted.length)

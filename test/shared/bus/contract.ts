@@ -149,6 +149,38 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(rows.rows.every((r) => Number(r.n) === 1)).toBe(true)
     })
 
+    test('close finishes and commits the record in hand, so the next member starts after it', async () => {
+      const topic = await newTopic(1)
+      const group = unique('close')
+      await bus.publish(records(topic, 4, () => 'k'))
+      const firstRun: number[] = []
+      let closing: Promise<void> | null = null
+      const first = await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => {
+          if (index(r) === 1) {
+            closing = first.close()
+            await Bun.sleep(100)
+          }
+          firstRun.push(index(r))
+        },
+      })
+      await eventually(() => closing !== null, 30_000, 'the close')
+      await closing
+      expect(firstRun).toEqual([0, 1])
+      const [lag] = await bus.lag(group, [topic])
+      expect(lag?.committed).toBe(2n)
+      const secondRun: number[] = []
+      await subscribe(bus, {
+        group,
+        topics: [topic],
+        handler: async (r) => void secondRun.push(index(r)),
+      })
+      await eventually(() => secondRun.length >= 2, 30_000, 'the rest')
+      expect(secondRun).toEqual([2, 3])
+    })
+
     test('dead-letters a record after N failed attempts with the error and its origin in headers', async () => {
       const topic = await newTopic(1)
       const group = unique('dlq')
@@ -252,6 +284,7 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(seenBy.a.length).toBeGreaterThan(0)
       expect(seenBy.b.length).toBeGreaterThan(0)
       expect(new Set([...seenBy.a, ...seenBy.b]).size).toBe(80)
+      expect(seenBy.a.length + seenBy.b.length).toBe(80)
 
       await b.close()
       // The embedded harness hands out one bus per database: members of a group share a process.

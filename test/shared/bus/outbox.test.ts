@@ -60,7 +60,6 @@ test('the relay publishes in order, marks what it sent, and only the lease holde
       'cart-events',
       (r) => r.filter((x) => x.key === user).length >= 250,
     )
-    await Bun.sleep(300)
     const mine = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
     expect(mine).toEqual(events.map((e) => e.id))
   } finally {
