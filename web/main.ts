@@ -9,7 +9,7 @@ import { placeholderPages } from './pages.tsx'
 const platform = await startPlatform(config, { allowEmbedded: config.NODE_ENV !== 'production' })
 const app = createServiceApp(platform, 'shop')
 mountIngest(app, platform)
-app.route('/', placeholderPages({ bus: platform.bus.description, database: platform.database.url }))
+app.route('/', placeholderPages())
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {
   kind: platform.broker.kind,

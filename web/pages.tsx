@@ -15,7 +15,7 @@ const Layout: FC<PropsWithChildren<{ title: string }>> = ({ title, children }) =
 )
 
 /** Placeholder pages until the storefront lands: they say what runs and where to look. */
-export function placeholderPages(info: { bus: string; database: string }): Hono {
+export function placeholderPages(): Hono {
   const app = new Hono()
   app.get('/', (c) =>
     c.html(
@@ -23,8 +23,6 @@ export function placeholderPages(info: { bus: string; database: string }): Hono 
         <h1>Streamshop</h1>
         <p>The event backbone is running. The storefront arrives with the next issue.</p>
         <ul>
-          <li>Bus: {info.bus}</li>
-          <li>Database: {info.database}</li>
           <li>
             <a href="/api/health">/api/health</a> · <a href="/readyz">/readyz</a> ·{' '}
             <a href="/metrics">/metrics</a>

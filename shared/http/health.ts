@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import type { EventBus } from '../bus/types.ts'
 import type { Db } from '../db/client.ts'
+import { log } from '../observability/log.ts'
 import { registry } from '../observability/metrics.ts'
+import { problemResponse } from './problem.ts'
 
 export interface HealthDeps {
   db: Db
@@ -12,7 +14,12 @@ export interface HealthDeps {
 
 const started = Date.now()
 
-async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
+// The reason stays in our logs: an anonymous caller learns which dependency failed, not why.
+async function check(
+  name: string,
+  probe: () => Promise<unknown>,
+  timeoutMs = 2000,
+): Promise<'ok' | 'failed'> {
   try {
     await Promise.race([
       probe(),
@@ -22,7 +29,8 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
     ])
     return 'ok'
   } catch (error) {
-    return `failed: ${(error as Error).message}`
+    log.warn({ err: error, dependency: name }, 'readiness check failed')
+    return 'failed'
   }
 }
 
@@ -32,14 +40,18 @@ export function healthRoutes(deps: HealthDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     const [database, bus] = await Promise.all([
-      check(() => deps.db.run(sql`select 1`)),
-      check(() => deps.bus.ping()),
+      check('database', () => deps.db.run(sql`select 1`)),
+      check('bus', () => deps.bus.ping()),
     ])
-    const ready = database === 'ok' && bus === 'ok'
-    return c.json(
-      { status: ready ? 'ready' : 'not ready', checks: { database, bus } },
-      ready ? 200 : 503,
-    )
+    if (database === 'ok' && bus === 'ok')
+      return c.json({ status: 'ready', checks: { database, bus } })
+    const failed = [database === 'failed' && 'database', bus === 'failed' && 'bus'].filter(Boolean)
+    return problemResponse(c, {
+      status: 503,
+      code: 'NOT_READY',
+      detail: `Not ready: the ${failed.join(' and the ')} did not answer`,
+      checks: { database, bus },
+    })
   })
   app.get('/api/health', (c) =>
     c.json({

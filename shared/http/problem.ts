@@ -44,24 +44,19 @@ export function problemResponse(c: Context, problem: ProblemInput): Response {
     ...problem,
     title: problem.title ?? TITLES[problem.status] ?? 'Error',
     instance: c.req.path,
+    // The seed's clients read `success` and `error`; RFC 9457 allows extension members.
+    success: false,
+    error: problem.detail,
   }
   return c.body(JSON.stringify(body), problem.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
   })
 }
 
-/**
- * Maps any error to Problem Details: our errors keep their status and code; anything else is a
- * 500 without internals. `extensions` adds members to the body of our own errors.
- */
-export function errorToProblem(
-  error: unknown,
-  c: Context,
-  extensions: Record<string, unknown> = {},
-): Response {
+/** Maps any error to Problem Details: our errors keep their status and code; anything else is a 500 without internals. */
+export function errorToProblem(error: unknown, c: Context): Response {
   if (error instanceof ValidationError) {
     return problemResponse(c, {
-      ...extensions,
       status: 400,
       code: error.code,
       detail: error.message,
@@ -70,7 +65,6 @@ export function errorToProblem(
   }
   if (error instanceof AppError) {
     return problemResponse(c, {
-      ...extensions,
       status: error.status,
       code: error.code,
       detail: error.message,

@@ -8,11 +8,14 @@ export interface RateLimitOptions {
   windowMs: number
   /** Read the client from X-Forwarded-For (only behind a proxy you trust). */
   trustProxy: boolean
+  /** Clients remembered per window at most; beyond it the oldest windows are forgotten. */
+  maxClients?: number
 }
 
 function clientOf(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+    // The last entry is the one our proxy appended; anything before it the client could forge.
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim()
     if (forwarded) return forwarded
   }
   try {
@@ -37,7 +40,14 @@ export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
     let w = windows.get(client)
     if (!w || now - w.start >= opts.windowMs) {
       w = { start: now, count: 0 }
+      windows.delete(client)
       windows.set(client, w)
+      // A flood of distinct addresses must not grow the map without bound: forget the oldest.
+      const max = opts.maxClients ?? 100_000
+      for (const key of windows.keys()) {
+        if (windows.size <= max) break
+        windows.delete(key)
+      }
     }
     w.count++
     if (w.count > opts.limit) {

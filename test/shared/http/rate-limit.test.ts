@@ -14,3 +14,17 @@ test('answers 429 problem+json with Retry-After once a client exceeds its limit'
   expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
   expect((await hit('10.0.0.2')).status).toBe(200)
 })
+
+test('a client cannot escape its limit by forging X-Forwarded-For entries in front of its own', async () => {
+  const app = createApp({ maxBodyBytes: 1024 })
+  app.use('/limited', rateLimit({ limit: 2, windowMs: 60_000, trustProxy: true }))
+  app.get('/limited', (c) => c.text('ok'))
+  const statuses: number[] = []
+  for (let i = 0; i < 4; i++) {
+    const forged = `203.0.113.${i}, 10.0.0.9`
+    statuses.push(
+      (await app.request('/limited', { headers: { 'x-forwarded-for': forged } })).status,
+    )
+  }
+  expect(statuses).toEqual([200, 200, 429, 429])
+})
