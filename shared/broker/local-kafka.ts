@@ -120,10 +120,16 @@ export class LocalKafka {
     if (!this.#lib) this.#lib = await installKafka(this.#opts)
     if (!this.#dataDir) {
       this.#dataDir = mkdtempSync(join(tmpdir(), 'streamshop-kafka-'))
-      this.#port = await freePort()
-      this.#controllerPort = await freePort()
-      this.#writeConfig()
-      await this.#format()
+      try {
+        this.#port = await freePort()
+        this.#controllerPort = await freePort()
+        this.#writeConfig()
+        await this.#format()
+      } catch (error) {
+        rmSync(this.#dataDir, { recursive: true, force: true })
+        this.#dataDir = ''
+        throw error
+      }
     }
     this.#launch()
     try {
@@ -209,11 +215,16 @@ export class LocalKafka {
     const java = this.#java('kafka.Kafka', [join(this.#dataDir, 'server.properties')])
       .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
       .join(' ')
-    // The watchdog: if our process dies without stopping Kafka, the JVM goes with it.
-    const script = `${java} >>'${join(this.#dataDir, 'stdout.log')}' 2>&1 & jp=$!
-trap 'kill $jp 2>/dev/null; wait $jp; exit 0' TERM INT
+    const dir = `'${this.#dataDir}'`
+    // The watchdog: stops the JVM on TERM (SIGKILL after 15 s), and if our process dies without
+    // stopping Kafka, stops the JVM and removes its data, since nobody else will.
+    const script = `${java} >>${dir}/stdout.log 2>&1 & jp=$!
+echo $jp > ${dir}/kafka.pid
+stopjvm() { kill $jp 2>/dev/null; i=0; while kill -0 $jp 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done; kill -9 $jp 2>/dev/null; wait $jp 2>/dev/null; }
+trap 'stopjvm; exit 0' TERM INT
 while kill -0 ${process.pid} 2>/dev/null && kill -0 $jp 2>/dev/null; do sleep 1; done
-kill $jp 2>/dev/null; wait $jp`
+stopjvm
+kill -0 ${process.pid} 2>/dev/null || rm -rf ${dir}`
     this.#proc = Bun.spawn(['sh', '-c', script], { stdout: 'ignore', stderr: 'ignore' })
   }
 
@@ -225,13 +236,26 @@ kill $jp 2>/dev/null; wait $jp`
     return '(no log)'
   }
 
+  #killJvm(): void {
+    try {
+      const pid = Number(readFileSync(join(this.#dataDir, 'kafka.pid'), 'utf8'))
+      if (pid > 0) process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+
   /** Stops the JVM. With `keepData` the same broker can be started again with its topics and offsets. */
   async stop(opts: { keepData?: boolean } = {}): Promise<void> {
     const proc = this.#proc
     this.#proc = null
     if (proc) {
       proc.kill('SIGTERM')
-      const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000)
+      const killer = setTimeout(() => {
+        // The watchdog did not finish: kill the JVM itself, not only the shell.
+        this.#killJvm()
+        proc.kill('SIGKILL')
+      }, 20_000)
       await proc.exited
       clearTimeout(killer)
     }

@@ -42,7 +42,12 @@ async function startRedpanda(config: Config): Promise<ResolvedBroker> {
   const { RedpandaContainer } = await import('@testcontainers/redpanda')
   const container = await new RedpandaContainer(config.REDPANDA_IMAGE).start()
   const brokers = [container.getBootstrapServers()]
-  await waitForBroker(brokers, config.BROKER_STARTUP_TIMEOUT_MS)
+  try {
+    await waitForBroker(brokers, config.BROKER_STARTUP_TIMEOUT_MS)
+  } catch (error) {
+    await container.stop().catch(() => {})
+    throw error
+  }
   return {
     kind: 'redpanda',
     brokers,

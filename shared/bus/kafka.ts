@@ -146,7 +146,12 @@ export class KafkaBus implements EventBus {
     })
     this.#subscriptions.add(sub)
     sub.onClosed = () => this.#subscriptions.delete(sub)
-    await sub.start()
+    try {
+      await sub.start()
+    } catch (error) {
+      await sub.abort()
+      throw error
+    }
     return sub
   }
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
 import { mountIngest } from '../../services/ingest/index.ts'
@@ -33,6 +34,9 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
       ),
-    close: () => platform.close(),
+    close: async () => {
+      await platform.close()
+      rmSync(scratch.dir, { recursive: true, force: true })
+    },
   }
 }
