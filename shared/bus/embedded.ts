@@ -47,10 +47,18 @@ export class EmbeddedBus implements EventBus {
   readonly #listeners = new Set<() => void>()
   #roundRobin = 0
 
+  #retention: ReturnType<typeof setInterval>
+
   constructor(database: Database, opts: EmbeddedBusOptions) {
     this.#database = database
     this.#opts = { pollMs: 250, ...opts }
     this.description = `embedded event log in ${database.url}`
+    this.#retention = setInterval(() => {
+      this.enforceRetention().catch((error) =>
+        log.warn({ err: error }, 'embedded log retention failed'),
+      )
+    }, 60_000)
+    this.#retention.unref()
   }
 
   get db() {
@@ -82,14 +90,20 @@ export class EmbeddedBus implements EventBus {
     for (const topic of new Set(records.map((r) => r.topic)))
       counts.set(topic, await this.partitionCount(topic))
     const now = Date.now()
-    // One statement per record inside one write transaction: the next offset is read and used atomically.
-    const statements = records.map((r) => {
+    // Two statements per record inside one write transaction: take the partition's next offset,
+    // then move it on. Offsets come from log_partitions, so retention never makes one reappear.
+    const statements = records.flatMap((r) => {
       const partition = partitionForKey(r.key, counts.get(r.topic) as number, this.#roundRobin++)
-      return this.db.run(sql`
-        insert into log_records (topic, partition, "offset", key, value, headers, timestamp)
-        select ${r.topic}, ${partition}, coalesce(max("offset") + 1, 0), ${r.key}, ${r.value},
-               ${JSON.stringify(r.headers)}, ${r.timestamp ?? now}
-        from log_records where topic = ${r.topic} and partition = ${partition}`)
+      return [
+        this.db.run(sql`
+          insert into log_records (topic, partition, "offset", key, value, headers, timestamp)
+          values (${r.topic}, ${partition},
+                  coalesce((select next_offset from log_partitions where topic = ${r.topic} and partition = ${partition}), 0),
+                  ${r.key}, ${r.value}, ${JSON.stringify(r.headers)}, ${r.timestamp ?? now})`),
+        this.db.run(sql`
+          insert into log_partitions (topic, partition, next_offset) values (${r.topic}, ${partition}, 1)
+          on conflict (topic, partition) do update set next_offset = next_offset + 1`),
+      ]
     })
     const [first, ...rest] = statements
     if (first) await this.db.batch([first, ...rest])
@@ -251,11 +265,16 @@ export class EmbeddedBus implements EventBus {
 
   async #bounds(tp: TopicPartition): Promise<{ start: bigint; end: bigint }> {
     const [row] = await this.db
-      .select({ min: sql<number | null>`min("offset")`, max: sql<number | null>`max("offset")` })
+      .select({
+        end: sql<
+          number | null
+        >`(select next_offset from log_partitions where topic = ${tp.topic} and partition = ${tp.partition})`,
+        start: sql<number | null>`min("offset")`,
+      })
       .from(logRecords)
       .where(and(eq(logRecords.topic, tp.topic), eq(logRecords.partition, tp.partition)))
-    if (!row || row.max === null) return { start: 0n, end: 0n }
-    return { start: BigInt(row.min ?? 0), end: BigInt(row.max) + 1n }
+    const end = BigInt(row?.end ?? 0)
+    return { start: row?.start === null || row?.start === undefined ? end : BigInt(row.start), end }
   }
 
   async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
@@ -321,6 +340,7 @@ export class EmbeddedBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#retention)
     const all = [...this.#groups.values()].flatMap((s) => [...s])
     await Promise.allSettled(all.map((s) => s.close()))
   }

@@ -57,6 +57,17 @@ export const logTopics = sqliteTable('log_topics', {
   retentionMs: integer('retention_ms').notNull(),
 })
 
+/** The next offset of each partition: kept apart from the records so retention never reuses an offset. */
+export const logPartitions = sqliteTable(
+  'log_partitions',
+  {
+    topic: text('topic').notNull(),
+    partition: integer('partition').notNull(),
+    nextOffset: integer('next_offset').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.topic, t.partition] })],
+)
+
 export const logRecords = sqliteTable(
   'log_records',
   {
