@@ -17,7 +17,7 @@ function report(message: RelayThreadReport): void {
   self.postMessage(message)
 }
 
-async function valueOf(metric: {
+async function currentValue(metric: {
   get(): Promise<{ values: { value: number }[] }>
 }): Promise<number> {
   return (await metric.get()).values[0]?.value ?? 0
@@ -26,10 +26,10 @@ async function valueOf(metric: {
 async function sendMetrics(): Promise<void> {
   report({
     type: 'metrics',
-    produced: await valueOf(busMetrics.produced),
-    rejected: await valueOf(busMetrics.outboxRejected),
-    depth: await valueOf(busMetrics.outboxDepth),
-    oldestSeconds: await valueOf(busMetrics.outboxOldestSeconds),
+    produced: await currentValue(busMetrics.produced),
+    rejected: await currentValue(busMetrics.outboxRejected),
+    depth: await currentValue(busMetrics.outboxDepth),
+    oldestSeconds: await currentValue(busMetrics.outboxOldestSeconds),
   })
 }
 
