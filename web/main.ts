@@ -1,15 +1,17 @@
 // `bun run dev`: the whole shop in one process on one port.
-import { mountIngest } from '../services/ingest/index.ts'
+
+import { ensureAdmin } from '../services/accounts/accounts.ts'
+import { demoAdmin } from '../services/accounts/settings.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
-import { createServiceApp, serve } from '../shared/http/serve.ts'
+import { serve } from '../shared/http/serve.ts'
 import { closeOnSignals, startPlatform } from '../shared/platform.ts'
-import { placeholderPages } from './pages.tsx'
+import { createShopApp } from './app.tsx'
 
 const platform = await startPlatform(config, { allowEmbedded: config.NODE_ENV !== 'production' })
-const app = createServiceApp(platform, 'shop')
-mountIngest(app, platform)
-app.route('/', placeholderPages())
+const admin = demoAdmin(config)
+if (admin) await ensureAdmin(platform.database.db, admin)
+const app = createShopApp(platform)
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {
   kind: platform.broker.kind,
@@ -32,6 +34,7 @@ console.log(
       ? [`             KAFKA_BROKERS=${platform.broker.brokers.join(',')}`]
       : []),
     `  Database:  ${platform.database.url}`,
+    ...(admin ? [`  Admin:     ${admin.email} (ADMIN_EMAIL / ADMIN_PASSWORD)`] : []),
     '',
   ].join('\n'),
 )

@@ -43,13 +43,27 @@ export const envSchema = z.object({
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(60_000),
   TRUST_PROXY: bool.default(false),
+  /** Signs session, guest and CSRF values. Required in production; development has a fixed one. */
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** Mark cookies Secure (HTTPS only); on by default in production. */
+  COOKIE_SECURE: bool.optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14),
+  /** The demo admin; in production only created when both are set. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12).optional(),
+  AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(10),
 })
 
 export type Config = z.infer<typeof envSchema>
 
 /** Parses an environment; throws a readable list of field errors when it is invalid. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env)
+  const parsed = envSchema
+    .refine((c) => c.NODE_ENV !== 'production' || c.SESSION_SECRET !== undefined, {
+      path: ['SESSION_SECRET'],
+      error: 'SESSION_SECRET (32+ characters) is required in production',
+    })
+    .safeParse(env)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
     throw new Error(`Invalid environment:\n${lines.join('\n')}`)

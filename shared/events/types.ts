@@ -15,6 +15,22 @@ const behaviour = z.object({
   metadata,
 })
 
+const audit = z.object({ subject: id, reason: z.string().max(200), metadata })
+
+/** A product's catalog fields as product events carry them (prices in minor units). */
+const productFields = z.object({
+  slug: z.string().min(1).max(160),
+  name: z.string().min(1).max(200),
+  description: z.string().max(5000),
+  categoryId: id,
+  priceMinor: z.number().int().min(0),
+  currency: z.string().length(3),
+  stock: z.number().int().min(0),
+  attributes: z.record(z.string(), z.string()),
+  imageHue: z.number().int().min(0).max(359),
+  featured: z.boolean(),
+})
+
 export interface EventTypeSpec<S extends z.ZodType = z.ZodType> {
   topic: TopicName
   /** Which field of `data` is the record key: the entity whose order matters. */
@@ -58,10 +74,38 @@ export const EVENT_TYPES = {
   ),
   'user.registered': spec('user-events', 'userId', behaviour),
   'user.logged_in': spec('user-events', 'userId', behaviour),
+  'user.logged_out': spec('user-events', 'userId', behaviour),
+  // Security-relevant actions; the subject is who or what they concern (a user id, a hashed email).
+  'user.login_failed': spec('audit-events', 'subject', audit),
   'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.updated': spec('cart-events', 'userId', behaviour, true),
   'product_list.viewed': spec('analytics-events', 'userId', behaviour, true),
+  'product.created': spec('product-events', 'productId', productFields.extend({ productId: id })),
+  // Only the fields that changed, with their new values: applied in order (one key, one
+  // partition) they rebuild the product, however concurrent admins interleave.
+  'product.updated': spec(
+    'product-events',
+    'productId',
+    z.object({ productId: id, changes: productFields.partial(), updatedAt: z.iso.datetime() }),
+  ),
+  'product.deleted': spec(
+    'product-events',
+    'productId',
+    z.object({ productId: id, slug: z.string(), name: z.string(), categoryId: id }),
+  ),
+  'review.created': spec(
+    'review-events',
+    'productId',
+    z.object({
+      reviewId: id,
+      productId: id,
+      userId: id,
+      rating: z.number().int().min(1).max(5),
+      title: z.string().max(200),
+      body: z.string().max(5000),
+    }),
+  ),
 } as const
 
 export type EventType = keyof typeof EVENT_TYPES

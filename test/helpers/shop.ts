@@ -1,9 +1,8 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
-import { mountIngest } from '../../services/ingest/index.ts'
-import { createServiceApp } from '../../shared/http/serve.ts'
 import { type Platform, startPlatform } from '../../shared/platform.ts'
+import { createShopApp } from '../../web/app.tsx'
 import { tempDatabase, testConfig } from './broker.ts'
 
 export interface TestShop {
@@ -13,7 +12,7 @@ export interface TestShop {
   close(): Promise<void>
 }
 
-/** The ingest service on the run's broker and a fresh database file, called through `app.request`. */
+/** The whole shop on the run's broker and a fresh database file, called through `app.request`. */
 export async function startTestShop(overrides: Record<string, string> = {}): Promise<TestShop> {
   const scratch = await tempDatabase()
   scratch.close()
@@ -21,8 +20,7 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
     testConfig({ DATABASE_URL: `file:${join(scratch.dir, 'shop.db')}`, ...overrides }),
     { allowEmbedded: false },
   )
-  const app = createServiceApp(platform, 'test')
-  mountIngest(app, platform)
+  const app = createShopApp(platform)
   return {
     platform,
     app,

@@ -1,0 +1,98 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import type { Db } from '../../shared/db/client.ts'
+import { AppError } from '../../shared/errors.ts'
+import { csrfToken } from '../../shared/http/csrf.ts'
+import { userForSession } from './accounts.ts'
+import type { Role, User } from './schema.ts'
+
+export const SESSION_COOKIE = 'ss_session'
+export const GUEST_COOKIE = 'ss_guest'
+const GUEST_ID = /^g_[0-9a-f-]{36}$/
+
+/** Who is asking: the signed-in user, if any, and the guest id this browser carries either way. */
+export interface Visitor {
+  user: User | null
+  guestId: string
+  /** The id events and carts are keyed by: the user's once signed in, else the guest's. */
+  shopperId: string
+  sessionToken: string | null
+  csrfToken: string
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    visitor: Visitor
+  }
+}
+
+export interface IdentityOptions {
+  db: Db
+  secret: string
+  secure: boolean
+}
+
+export function cookieOptions(secure: boolean, maxAgeSeconds: number) {
+  return { httpOnly: true, sameSite: 'Lax' as const, secure, path: '/', maxAge: maxAgeSeconds }
+}
+
+const GUEST_MAX_AGE = 365 * 24 * 3600
+
+/** Sets a fresh guest id (a new visitor, or after logging out). */
+export async function newGuest(c: Context, opts: IdentityOptions): Promise<string> {
+  const guestId = `g_${Bun.randomUUIDv7()}`
+  await setSignedCookie(
+    c,
+    GUEST_COOKIE,
+    guestId,
+    opts.secret,
+    cookieOptions(opts.secure, GUEST_MAX_AGE),
+  )
+  return guestId
+}
+
+/**
+ * Reads the signed session and guest cookies. A missing, expired or tampered cookie makes a new
+ * guest; it is never trusted.
+ */
+export function identify(opts: IdentityOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const token = (await getSignedCookie(c, opts.secret, SESSION_COOKIE)) || null
+    const user = token ? await userForSession(opts.db, token) : null
+    if (token && !user) deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    const cookieGuest = await getSignedCookie(c, opts.secret, GUEST_COOKIE)
+    const guestId =
+      cookieGuest && GUEST_ID.test(cookieGuest) ? cookieGuest : await newGuest(c, opts)
+    const sessionToken = user ? token : null
+    c.set('visitor', {
+      user,
+      guestId,
+      shopperId: user?.id ?? guestId,
+      sessionToken,
+      csrfToken: csrfToken(opts.secret, sessionToken ?? guestId),
+    })
+    await next()
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'FORBIDDEN', status: 403 })
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor() {
+    super('Log in to do that', { code: 'UNAUTHENTICATED', status: 401 })
+  }
+}
+
+/** Lets only signed-in users with the role through: 401 for guests, 403 for other roles. */
+export function requireRole(role: Role): MiddlewareHandler {
+  return async (c, next) => {
+    const { user } = c.get('visitor')
+    if (!user) throw new UnauthenticatedError()
+    if (user.role !== role) throw new ForbiddenError(`This needs the ${role} role`)
+    await next()
+  }
+}

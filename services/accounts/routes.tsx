@@ -1,0 +1,189 @@
+import { zValidator } from '@hono/zod-validator'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { type Context, Hono } from 'hono'
+import { deleteCookie, setSignedCookie } from 'hono/cookie'
+import { z } from 'zod'
+import type { Db } from '../../shared/db/client.ts'
+import { ConflictError } from '../../shared/errors.ts'
+import { rateLimit } from '../../shared/http/rate-limit.ts'
+import {
+  authenticate,
+  InvalidCredentialsError,
+  recordFailedLogin,
+  registerUser,
+  signIn,
+  signOut,
+} from './accounts.ts'
+import { cookieOptions, type IdentityOptions, newGuest, SESSION_COOKIE } from './identity.ts'
+import { type FormState, LoginPage, RegisterPage } from './pages.tsx'
+
+/** Work another context does in the log-in transaction, e.g. moving the guest's cart to the user. */
+export type SignInHook = (db: Db, guestId: string, userId: string) => Promise<BatchItem<'sqlite'>[]>
+
+export interface AccountRoutesOptions extends IdentityOptions {
+  sessionTtlMs: number
+  authRateLimitPerMin: number
+  trustProxy: boolean
+  onSignIn?: SignInHook[]
+}
+
+const loginForm = z.object({
+  email: z.string().trim().min(1, 'Enter your email'),
+  password: z.string().min(1, 'Enter your password'),
+})
+const registerForm = z.object({
+  name: z.string().trim().min(1, 'Enter your name').max(100, 'At most 100 characters'),
+  email: z.email('Enter a valid email').max(254),
+  password: z.string().min(10, 'Use at least 10 characters').max(200, 'At most 200 characters'),
+})
+
+/** Only local paths: `next` must never send a shopper to another site after logging in. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/'
+}
+
+function fieldErrors(issues: z.core.$ZodIssue[]): Record<string, string> {
+  return Object.fromEntries(issues.map((i) => [String(i.path[0]), i.message]))
+}
+
+function formValues(c: Context, keys: string[]): Promise<Record<string, string>> {
+  return c.req
+    .parseBody()
+    .then((b) =>
+      Object.fromEntries(keys.map((k) => [k, typeof b[k] === 'string' ? (b[k] as string) : ''])),
+    )
+}
+
+/** Log-in, registration and log-out pages and their forms. */
+export function accountRoutes(opts: AccountRoutesOptions): Hono {
+  const app = new Hono()
+  const limit = rateLimit({
+    limit: opts.authRateLimitPerMin,
+    windowMs: 60_000,
+    trustProxy: opts.trustProxy,
+  })
+
+  async function startSession(c: Context, user: Awaited<ReturnType<typeof authenticate>>) {
+    const visitor = c.get('visitor')
+    const also = (
+      await Promise.all(
+        (opts.onSignIn ?? []).map((hook) => hook(opts.db, visitor.guestId, user.id)),
+      )
+    ).flat()
+    const token = await signIn(
+      opts.db,
+      {
+        user,
+        guestId: visitor.guestId,
+        previousToken: visitor.sessionToken,
+        ttlMs: opts.sessionTtlMs,
+      },
+      also,
+    )
+    await setSignedCookie(
+      c,
+      SESSION_COOKIE,
+      token,
+      opts.secret,
+      cookieOptions(opts.secure, opts.sessionTtlMs / 1000),
+    )
+    return c.redirect(safeNext(c.req.query('next')), 303)
+  }
+
+  app.get('/login', (c) =>
+    c.html(
+      <LoginPage visitor={c.get('visitor')} state={{}} next={safeNext(c.req.query('next'))} />,
+    ),
+  )
+  app.get('/register', (c) =>
+    c.html(
+      <RegisterPage visitor={c.get('visitor')} state={{}} next={safeNext(c.req.query('next'))} />,
+    ),
+  )
+
+  app.post(
+    '/login',
+    limit,
+    zValidator('form', loginForm, async (result, c) => {
+      if (result.success) return
+      const state = {
+        values: await formValues(c, ['email']),
+        errors: fieldErrors(result.error.issues),
+      }
+      return c.html(
+        <LoginPage visitor={c.get('visitor')} state={state} next={safeNext(c.req.query('next'))} />,
+        400,
+      )
+    }),
+    async (c) => {
+      const { email, password } = c.req.valid('form')
+      try {
+        return await startSession(c, await authenticate(opts.db, email, password))
+      } catch (error) {
+        if (!(error instanceof InvalidCredentialsError)) throw error
+        await recordFailedLogin(opts.db, email, opts.secret)
+        const state: FormState = { values: { email }, message: error.message }
+        return c.html(
+          <LoginPage
+            visitor={c.get('visitor')}
+            state={state}
+            next={safeNext(c.req.query('next'))}
+          />,
+          401,
+        )
+      }
+    },
+  )
+
+  app.post(
+    '/register',
+    limit,
+    zValidator('form', registerForm, async (result, c) => {
+      if (result.success) return
+      const state = {
+        values: await formValues(c, ['name', 'email']),
+        errors: fieldErrors(result.error.issues),
+      }
+      return c.html(
+        <RegisterPage
+          visitor={c.get('visitor')}
+          state={state}
+          next={safeNext(c.req.query('next'))}
+        />,
+        400,
+      )
+    }),
+    async (c) => {
+      const input = c.req.valid('form')
+      try {
+        const user = await registerUser(opts.db, { ...input, guestId: c.get('visitor').guestId })
+        return await startSession(c, user)
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error
+        const state: FormState = {
+          values: { name: input.name, email: input.email },
+          errors: { email: error.message },
+        }
+        return c.html(
+          <RegisterPage
+            visitor={c.get('visitor')}
+            state={state}
+            next={safeNext(c.req.query('next'))}
+          />,
+          409,
+        )
+      }
+    },
+  )
+
+  app.post('/logout', async (c) => {
+    const { sessionToken, user } = c.get('visitor')
+    if (sessionToken && user) await signOut(opts.db, sessionToken, user.id)
+    deleteCookie(c, SESSION_COOKIE, { path: '/' })
+    // A new guest too: the next person at this browser does not inherit this one's cart.
+    await newGuest(c, opts)
+    return c.redirect('/', 303)
+  })
+
+  return app
+}

@@ -1,0 +1,118 @@
+import { zValidator } from '@hono/zod-validator'
+import { Hono, type MiddlewareHandler } from 'hono'
+import type { z } from 'zod'
+import type { Db } from '../../shared/db/client.ts'
+import { ValidationError } from '../../shared/errors.ts'
+import { readJsonBody } from '../../shared/http/json-body.ts'
+import {
+  fieldErrors,
+  productCreateSchema,
+  productKeySchema,
+  productListQuerySchema,
+  productUpdateSchema,
+} from './inputs.ts'
+import { createProduct, deleteProduct, updateProduct } from './product-changes.ts'
+import { getProduct, listCategories, listProducts } from './products.ts'
+import { listReviews } from './reviews.ts'
+
+// The schemas are part of this API's contract: the OpenAPI document is generated from them.
+export {
+  productCreateSchema,
+  productKeySchema,
+  productListQuerySchema,
+  productUpdateSchema,
+} from './inputs.ts'
+
+export interface CatalogRouteDeps {
+  db: Db
+  /** Lets only admins through; the accounts context provides it. */
+  requireAdmin: MiddlewareHandler
+  /** Called once a write's events are in the outbox, so the relay publishes without waiting to poll. */
+  onEventsWritten?: () => void
+}
+
+const WHERE: Record<string, string> = { query: 'query', param: 'path', json: 'body' }
+
+/** A zValidator whose failures are our ValidationError, so `onError` renders problem+json. */
+function valid<T extends z.ZodType, Target extends 'query' | 'param' | 'json'>(
+  target: Target,
+  schema: T,
+) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) {
+      throw new ValidationError(
+        `The request's ${WHERE[target]} is invalid`,
+        fieldErrors(result.error as z.ZodError),
+      )
+    }
+  })
+}
+
+// zValidator reads a body of another content type as `{}` and would report missing fields; this
+// answers 415 (or 400 for malformed JSON) first, as the ingest endpoints do. Hono caches the body.
+const jsonBody: MiddlewareHandler = async (c, next) => {
+  await readJsonBody(c)
+  await next()
+}
+
+/**
+ * The catalog's JSON API: `GET /api/products` (filter, search, sort, paging),
+ * `GET /api/products/:id` (id or slug), `GET /api/products/:id/reviews`, `GET /api/categories`, and
+ * the admin writes `POST`, `PATCH` and `DELETE` under `/api/products`.
+ */
+export function catalogRoutes(deps: CatalogRouteDeps): Hono {
+  const { db, requireAdmin } = deps
+  const app = new Hono()
+  const written = () => deps.onEventsWritten?.()
+
+  app.get('/api/products', valid('query', productListQuerySchema), async (c) => {
+    const page = await listProducts(db, c.req.valid('query'))
+    return c.json({ data: page.items, page: page.page, pageSize: page.pageSize, total: page.total })
+  })
+
+  app.get('/api/products/:id', valid('param', productKeySchema), async (c) =>
+    c.json(await getProduct(db, c.req.valid('param').id)),
+  )
+
+  app.get('/api/products/:id/reviews', valid('param', productKeySchema), async (c) => {
+    const product = await getProduct(db, c.req.valid('param').id)
+    return c.json({ data: await listReviews(db, product.id) })
+  })
+
+  app.get('/api/categories', async (c) => c.json({ data: await listCategories(db) }))
+
+  // The role check comes before validation: a stranger learns nothing about the body's shape.
+  app.post(
+    '/api/products',
+    requireAdmin,
+    jsonBody,
+    valid('json', productCreateSchema),
+    async (c) => {
+      const product = await createProduct(db, c.req.valid('json'))
+      written()
+      c.header('Location', `/api/products/${encodeURIComponent(product.id)}`)
+      return c.json(product, 201)
+    },
+  )
+
+  app.patch(
+    '/api/products/:id',
+    requireAdmin,
+    valid('param', productKeySchema),
+    jsonBody,
+    valid('json', productUpdateSchema),
+    async (c) => {
+      const product = await updateProduct(db, c.req.valid('param').id, c.req.valid('json'))
+      written()
+      return c.json(product)
+    },
+  )
+
+  app.delete('/api/products/:id', requireAdmin, valid('param', productKeySchema), async (c) => {
+    await deleteProduct(db, c.req.valid('param').id)
+    written()
+    return c.body(null, 204)
+  })
+
+  return app
+}

@@ -1,0 +1,85 @@
+import type { FC, PropsWithChildren } from 'hono/jsx'
+import type { Visitor } from '../services/accounts/identity.ts'
+
+export interface LayoutProps {
+  title: string
+  visitor: Visitor
+  cartCount?: number
+}
+
+/** The hidden field every unsafe form carries; htmx submits it with the form. */
+export const CsrfField: FC<{ visitor: Visitor }> = ({ visitor }) => (
+  <input type="hidden" name="_csrf" value={visitor.csrfToken} />
+)
+
+export const CartCount: FC<{ count: number; oob?: boolean }> = ({ count, oob }) => (
+  <span id="cart-count" class="cart-count" hx-swap-oob={oob ? 'true' : undefined}>
+    {count}
+  </span>
+)
+
+const Header: FC<{ visitor: Visitor; cartCount: number }> = ({ visitor, cartCount }) => (
+  <header class="site-header">
+    <a class="logo" href="/">
+      Streamshop
+    </a>
+    <form class="search" action="/search" method="get" role="search">
+      <input
+        type="search"
+        name="q"
+        placeholder="Search products"
+        aria-label="Search products"
+        hx-get="/search/suggest"
+        hx-trigger="input changed delay:300ms, search"
+        hx-target="#suggestions"
+      />
+      <div id="suggestions" class="suggestions" />
+    </form>
+    <nav class="account">
+      <a href="/cart" class="cart-link">
+        Cart <CartCount count={cartCount} />
+      </a>
+      {visitor.user ? (
+        <>
+          <a href="/orders">Orders</a>
+          {visitor.user.role === 'admin' ? <a href="/admin">Admin</a> : null}
+          <form action="/logout" method="post" class="inline">
+            <CsrfField visitor={visitor} />
+            <button type="submit" class="link">
+              Log out ({visitor.user.name})
+            </button>
+          </form>
+        </>
+      ) : (
+        <>
+          <a href="/login">Log in</a>
+          <a href="/register">Register</a>
+        </>
+      )}
+    </nav>
+  </header>
+)
+
+/** Every page: header, main, and the scripts served from our own origin (the CSP allows only 'self'). */
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
+  title,
+  visitor,
+  cartCount = 0,
+  children,
+}) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
+      <title>{`${title} · Streamshop`}</title>
+      <link rel="stylesheet" href="/static/app.css" />
+      <script src="/static/htmx.min.js" defer />
+    </head>
+    <body>
+      <Header visitor={visitor} cartCount={cartCount} />
+      <main>{children}</main>
+      <footer class="site-footer">Streamshop · an event-driven shop</footer>
+    </body>
+  </html>
+)
