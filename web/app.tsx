@@ -2,6 +2,8 @@ import type { Hono } from 'hono'
 import { identify } from '../services/accounts/identity.ts'
 import { accountRoutes } from '../services/accounts/routes.tsx'
 import { secureCookies, sessionSecret } from '../services/accounts/settings.ts'
+import { cartCount, mergeGuestCart } from '../services/carts/carts.ts'
+import { cartRoutes } from '../services/carts/routes.tsx'
 import { mountIngest } from '../services/ingest/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
@@ -32,6 +34,12 @@ export function createShopApp(platform: Platform): Hono {
     return identify(identity)(c, next)
   })
   app.use(csrfProtection({ expected: (c) => c.get('visitor').csrfToken, exempt: MACHINE_PATHS }))
+  app.use(async (c, next) => {
+    const visitor = c.get('visitor')
+    if (visitor && c.req.method === 'GET')
+      visitor.cartCount = await cartCount(database.db, visitor.shopperId)
+    return next()
+  })
   app.route(
     '/',
     accountRoutes({
@@ -39,8 +47,10 @@ export function createShopApp(platform: Platform): Hono {
       sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
       authRateLimitPerMin: config.AUTH_RATE_LIMIT_PER_MIN,
       trustProxy: config.TRUST_PROXY,
+      onSignIn: [mergeGuestCart],
     }),
   )
+  app.route('/', cartRoutes({ db: database.db }))
   app.route('/', homeRoutes())
   app.notFound(notFoundPage)
   app.onError(pageErrors)

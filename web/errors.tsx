@@ -6,7 +6,14 @@ import { AppError } from '../shared/errors.ts'
 import { errorToProblem } from '../shared/http/problem.ts'
 import { Layout } from './layout.tsx'
 
-const GUEST: Visitor = { user: null, guestId: '', shopperId: '', sessionToken: null, csrfToken: '' }
+const GUEST: Visitor = {
+  user: null,
+  guestId: '',
+  shopperId: '',
+  sessionToken: null,
+  csrfToken: '',
+  cartCount: 0,
+}
 
 export const ErrorPage: FC<{ visitor: Visitor; status: number; title: string; detail: string }> = (
   p,

@@ -72,12 +72,13 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
+      <meta name="csrf-token" content={visitor.csrfToken} />
       <title>{`${title} · Streamshop`}</title>
       <link rel="stylesheet" href="/static/app.css" />
       <script src="/static/htmx.min.js" defer />
     </head>
     <body>
-      <Header visitor={visitor} cartCount={cartCount} />
+      <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />
       <main>{children}</main>
       <footer class="site-footer">Streamshop · an event-driven shop</footer>
     </body>

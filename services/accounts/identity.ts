@@ -18,6 +18,8 @@ export interface Visitor {
   shopperId: string
   sessionToken: string | null
   csrfToken: string
+  /** Items in the cart, for the header; the shop app fills it in for pages (0 until then). */
+  cartCount: number
 }
 
 declare module 'hono' {
@@ -70,6 +72,7 @@ export function identify(opts: IdentityOptions): MiddlewareHandler {
       shopperId: user?.id ?? guestId,
       sessionToken,
       csrfToken: csrfToken(opts.secret, sessionToken ?? guestId),
+      cartCount: 0,
     })
     await next()
   }

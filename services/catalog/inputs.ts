@@ -5,7 +5,14 @@ import { type FieldError, ValidationError } from '../../shared/errors.ts'
 // functions re-parse with them (pages call those directly), and the OpenAPI document is generated
 // from them.
 
-export const PRODUCT_SORTS = ['popular', 'price_asc', 'price_desc', 'newest', 'rating', 'name'] as const
+export const PRODUCT_SORTS = [
+  'popular',
+  'price_asc',
+  'price_desc',
+  'newest',
+  'rating',
+  'name',
+] as const
 export type ProductSort = (typeof PRODUCT_SORTS)[number]
 
 export const MAX_PAGE_SIZE = 100
@@ -43,8 +50,9 @@ export const productListQuerySchema = z
     error: 'maxPrice must not be below minPrice',
   })
 
-export type ProductListQuery = z.input<typeof productListQuerySchema>
 export type ProductListOptions = z.output<typeof productListQuerySchema>
+/** What `listProducts` takes: any of the options, the rest defaulted (and all re-validated). */
+export type ProductListQuery = Partial<ProductListOptions>
 
 /** A product id (`prod-0001`) or slug (`leather-boots-0001`) in a path. */
 export const productKeySchema = z.object({ id: z.string().trim().min(1).max(200) })
@@ -127,7 +135,7 @@ export const reviewInputSchema = z.object({
 export type ReviewInput = z.input<typeof reviewInputSchema>
 
 /** Each problem of a failed parse as a named field; an unknown key is named itself. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: { issues: z.core.$ZodIssue[] }): FieldError[] {
   return error.issues.flatMap((issue) => {
     const at = issue.path.map(String).join('.')
     if (issue.code === 'unrecognized_keys') {
@@ -141,7 +149,11 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /** Parses input with a schema or throws a ValidationError naming every bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> {
   const result = schema.safeParse(input)
   if (!result.success) throw new ValidationError(`${what} is invalid`, fieldErrors(result.error))
   return result.data

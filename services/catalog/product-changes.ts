@@ -50,7 +50,9 @@ function explain(slug: string | undefined) {
     if (violation.kind === 'unique' && violation.message.includes('products.slug'))
       return new ConflictError(`The slug '${slug}' is taken by another product`)
     if (violation.kind === 'foreign_key')
-      return new ConflictError(`The change conflicts with data that refers to it (${violation.message})`)
+      return new ConflictError(
+        `The change conflicts with data that refers to it (${violation.message})`,
+      )
     return undefined
   }
 }
@@ -62,7 +64,8 @@ export async function createProduct(db: Db, input: ProductCreateInput): Promise<
   const id = `prod-${Bun.randomUUIDv7()}`
   let slug = data.slug ?? slugify(data.name)
   if (await slugTaken(db, slug)) {
-    if (data.slug !== undefined) throw new ConflictError(`The slug '${slug}' is taken by another product`)
+    if (data.slug !== undefined)
+      throw new ConflictError(`The slug '${slug}' is taken by another product`)
     slug = `${slug}-${id.slice(-8)}`
   }
   const now = new Date()

@@ -19,7 +19,8 @@ export function ratingAggregateUpdate(db: Db, productId?: string) {
     .update(products)
     .set({
       ratingCount: sql`(select count(*) from ${reviews} where ${ofProduct})`,
-      ratingAvg: sql`(select coalesce(avg(${reviews.rating}), 0) from ${reviews} where ${ofProduct})`,
+      ratingAvg: sql`(select coalesce(avg(${reviews.rating}), 0) from ${reviews}
+        where ${ofProduct})`,
     })
     .where(productId === undefined ? undefined : eq(products.id, productId))
 }

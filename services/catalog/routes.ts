@@ -27,7 +27,7 @@ export interface CatalogRouteDeps {
   db: Db
   /** Lets only admins through; the accounts context provides it. */
   requireAdmin: MiddlewareHandler
-  /** Called once a write's events are in the outbox, so the relay publishes without waiting to poll. */
+  /** Called once a write's events are in the outbox: the relay publishes them without polling. */
   onEventsWritten?: () => void
 }
 
@@ -42,7 +42,7 @@ function valid<T extends z.ZodType, Target extends 'query' | 'param' | 'json'>(
     if (!result.success) {
       throw new ValidationError(
         `The request's ${WHERE[target]} is invalid`,
-        fieldErrors(result.error as z.ZodError),
+        fieldErrors(result.error),
       )
     }
   })
@@ -76,7 +76,9 @@ export function catalogRoutes(deps: CatalogRouteDeps): Hono {
 
   app.get('/api/products/:id/reviews', valid('param', productKeySchema), async (c) => {
     const product = await getProduct(db, c.req.valid('param').id)
-    return c.json({ data: await listReviews(db, product.id) })
+    // Reviewers are shown by the name they chose; their account ids stay private.
+    const data = (await listReviews(db, product.id)).map(({ userId: _, ...review }) => review)
+    return c.json({ data })
   })
 
   app.get('/api/categories', async (c) => c.json({ data: await listCategories(db) }))

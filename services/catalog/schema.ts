@@ -72,7 +72,7 @@ export const reviews = sqliteTable(
       .references(() => products.id, { onDelete: 'cascade' }),
     // No foreign key: users belong to the accounts context, which may live in another database.
     userId: text('user_id').notNull(),
-    /** The reviewer's display name when they wrote it, so showing a review needs no accounts lookup. */
+    /** The reviewer's display name at the time, so showing a review needs no accounts lookup. */
     authorName: text('author_name').notNull().default(''),
     rating: integer('rating').notNull(),
     title: text('title').notNull().default(''),

@@ -1,6 +1,6 @@
 /**
  * A URL slug from a product name: lowercase ASCII words joined by dashes, accents dropped
- * ("Crème Brûlée Set" → "creme-brulee-set"); `fallback` when nothing is left (a name of symbols).
+ * ("Crème Brûlée Set" → "creme-brulee-set"); `fallback` when nothing is left (only symbols).
  */
 export function slugify(name: string, fallback = 'product'): string {
   const slug = name

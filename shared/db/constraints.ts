@@ -19,9 +19,13 @@ const KINDS: [RegExp, ConstraintViolation['kind']][] = [
 export function constraintViolation(error: unknown): ConstraintViolation | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code
-    if (code !== 'SQLITE_CONSTRAINT' && !String(code ?? '').startsWith('SQLITE_CONSTRAINT_')) continue
+    if (code !== 'SQLITE_CONSTRAINT' && !String(code ?? '').startsWith('SQLITE_CONSTRAINT_'))
+      continue
     const found = KINDS.find(([pattern]) => pattern.test(e.message))
-    return { kind: found?.[1] ?? 'other', message: e.message.replace(/^(SQLITE_CONSTRAINT: )+/, '') }
+    return {
+      kind: found?.[1] ?? 'other',
+      message: e.message.replace(/^(SQLITE_CONSTRAINT: )+/, ''),
+    }
   }
   return undefined
 }

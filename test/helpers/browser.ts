@@ -32,8 +32,10 @@ export class TestBrowser {
     if (this.cookies.size) headers.set('cookie', this.#cookieHeader())
     const res = await this.app.request(path, { ...init, headers })
     this.#remember(res)
-    if ((res.headers.get('content-type') ?? '').includes('text/html'))
-      this.lastHtml = await res.clone().text()
+    // An htmx answer is a fragment: the page the browser shows (and its token) stays.
+    const isPage =
+      (res.headers.get('content-type') ?? '').includes('text/html') && !headers.has('hx-request')
+    if (isPage) this.lastHtml = await res.clone().text()
     const location = res.headers.get('location')
     if (follow && res.status === 303 && location?.startsWith('/'))
       await this.request(location, {}, false)
@@ -60,7 +62,9 @@ export class TestBrowser {
   }
 
   csrfToken(): string {
-    const match = this.lastHtml.match(/name="_csrf" value="([^"]+)"/)
+    const match =
+      this.lastHtml.match(/name="_csrf" value="([^"]+)"/) ??
+      this.lastHtml.match(/name="csrf-token" content="([^"]+)"/)
     if (!match?.[1]) throw new Error('No CSRF token on the last page; get a page first')
     return match[1]
   }

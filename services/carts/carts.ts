@@ -1,0 +1,189 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { outboxInserts } from '../../shared/bus/outbox.ts'
+import type { Db } from '../../shared/db/client.ts'
+import { AppError, NotFoundError } from '../../shared/errors.ts'
+import { createEvent } from '../../shared/events/envelope.ts'
+import { products } from '../catalog/schema.ts'
+import { cartItems } from './schema.ts'
+
+const SOURCE = '/streamshop/carts'
+export const MAX_QUANTITY = 99
+
+export class QuantityError extends AppError {
+  constructor(message: string) {
+    super(message, { code: 'INVALID_QUANTITY', status: 422 })
+  }
+}
+
+export interface CartLine {
+  productId: string
+  slug: string
+  name: string
+  imageHue: number
+  priceMinor: number
+  currency: string
+  stock: number
+  quantity: number
+  lineTotalMinor: number
+}
+
+export interface Cart {
+  lines: CartLine[]
+  count: number
+  totalMinor: number
+  currency: string
+}
+
+/** The cart with its products, in one query. */
+export async function getCart(db: Db, shopperId: string): Promise<Cart> {
+  const rows = await db
+    .select({
+      productId: products.id,
+      slug: products.slug,
+      name: products.name,
+      imageHue: products.imageHue,
+      priceMinor: products.priceMinor,
+      currency: products.currency,
+      stock: products.stock,
+      quantity: cartItems.quantity,
+    })
+    .from(cartItems)
+    .innerJoin(products, eq(products.id, cartItems.productId))
+    .where(eq(cartItems.shopperId, shopperId))
+    .orderBy(cartItems.addedAt)
+  const lines = rows.map((r) => ({ ...r, lineTotalMinor: r.priceMinor * r.quantity }))
+  return {
+    lines,
+    count: lines.reduce((n, l) => n + l.quantity, 0),
+    totalMinor: lines.reduce((n, l) => n + l.lineTotalMinor, 0),
+    currency: lines[0]?.currency ?? 'EUR',
+  }
+}
+
+export async function cartCount(db: Db, shopperId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`coalesce(sum(${cartItems.quantity}), 0)` })
+    .from(cartItems)
+    .where(eq(cartItems.shopperId, shopperId))
+  return Number(row?.n ?? 0)
+}
+
+/** Parses a quantity from a form: a whole number from 1 to the stock (and at most 99). */
+export function checkQuantity(raw: unknown, stock: number): number {
+  const text = String(raw ?? '').trim()
+  if (!/^-?\d+$/.test(text)) throw new QuantityError('Enter a whole number')
+  const quantity = Number(text)
+  if (quantity < 1)
+    throw new QuantityError('The quantity must be at least 1; use Remove to drop the item')
+  if (quantity > Math.min(stock, MAX_QUANTITY)) {
+    throw new QuantityError(
+      stock === 0
+        ? 'This product is out of stock'
+        : `Only ${Math.min(stock, MAX_QUANTITY)} can be ordered`,
+    )
+  }
+  return quantity
+}
+
+async function productFor(db: Db, productId: string) {
+  const [product] = await db.select().from(products).where(eq(products.id, productId))
+  if (!product) throw new NotFoundError(`No product ${productId}`)
+  return product
+}
+
+function cartEvent(
+  type: 'cart.item_added' | 'cart.updated' | 'cart.item_removed',
+  shopperId: string,
+  productId: string,
+  quantity: number,
+) {
+  return createEvent(
+    type,
+    { userId: shopperId, productId, quantity, metadata: {} },
+    { source: SOURCE },
+  )
+}
+
+/** Adds to the cart (on top of what is there), within stock; emits `cart.item_added`. */
+export async function addToCart(
+  db: Db,
+  shopperId: string,
+  productId: string,
+  rawQuantity: unknown,
+): Promise<void> {
+  const product = await productFor(db, productId)
+  const [line] = await db
+    .select({ quantity: cartItems.quantity })
+    .from(cartItems)
+    .where(and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId)))
+  const adding = checkQuantity(rawQuantity, product.stock)
+  const total = checkQuantity(String((line?.quantity ?? 0) + adding), product.stock)
+  await db.batch([
+    db
+      .insert(cartItems)
+      .values({ shopperId, productId, quantity: total, addedAt: Date.now() })
+      .onConflictDoUpdate({
+        target: [cartItems.shopperId, cartItems.productId],
+        set: { quantity: total },
+      }),
+    ...outboxInserts(db, [cartEvent('cart.item_added', shopperId, productId, adding)]),
+  ])
+}
+
+/** Sets a line's quantity, within stock; emits `cart.updated`. Nothing changes on a bad quantity. */
+export async function setQuantity(
+  db: Db,
+  shopperId: string,
+  productId: string,
+  rawQuantity: unknown,
+): Promise<void> {
+  const product = await productFor(db, productId)
+  const quantity = checkQuantity(rawQuantity, product.stock)
+  const where = and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId))
+  const [line] = await db.select().from(cartItems).where(where)
+  if (!line) throw new NotFoundError('That product is not in your cart')
+  await db.batch([
+    db.update(cartItems).set({ quantity }).where(where),
+    ...outboxInserts(db, [cartEvent('cart.updated', shopperId, productId, quantity)]),
+  ])
+}
+
+/** Removes a line; emits `cart.item_removed`. */
+export async function removeFromCart(db: Db, shopperId: string, productId: string): Promise<void> {
+  const where = and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId))
+  const [line] = await db.select().from(cartItems).where(where)
+  if (!line) return
+  await db.batch([
+    db.delete(cartItems).where(where),
+    ...outboxInserts(db, [cartEvent('cart.item_removed', shopperId, productId, line.quantity)]),
+  ])
+}
+
+/**
+ * Moves a guest's cart into the user's at log-in (a sign-in hook: the statements run in the
+ * log-in transaction). Quantities add up, capped by stock.
+ */
+export async function mergeGuestCart(
+  db: Db,
+  guestId: string,
+  userId: string,
+): Promise<BatchItem<'sqlite'>[]> {
+  const guest = await getCart(db, guestId)
+  if (guest.lines.length === 0) return []
+  const mine = new Map((await getCart(db, userId)).lines.map((l) => [l.productId, l.quantity]))
+  const now = Date.now()
+  return [
+    ...guest.lines.map((l) => {
+      const quantity = Math.min(l.stock, MAX_QUANTITY, l.quantity + (mine.get(l.productId) ?? 0))
+      return db
+        .insert(cartItems)
+        .values({ shopperId: userId, productId: l.productId, quantity, addedAt: now })
+        .onConflictDoUpdate({
+          target: [cartItems.shopperId, cartItems.productId],
+          set: { quantity },
+        })
+    }),
+    db.delete(cartItems).where(eq(cartItems.shopperId, guestId)),
+  ]
+}
