@@ -1,15 +1,16 @@
 import type { Hono } from 'hono'
-import { identify } from '../services/accounts/identity.ts'
+import { identify, requireRole } from '../services/accounts/identity.ts'
 import { accountRoutes } from '../services/accounts/routes.tsx'
 import { secureCookies, sessionSecret } from '../services/accounts/settings.ts'
 import { cartCount, mergeGuestCart } from '../services/carts/carts.ts'
 import { cartRoutes } from '../services/carts/routes.tsx'
+import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
 import { notFoundPage, pageErrors } from './errors.tsx'
-import { homeRoutes } from './pages/home.tsx'
+import { catalogPages } from './pages/catalog.tsx'
 import { staticRoutes } from './static.ts'
 
 /** Machine endpoints: no cookies are read or set there, so no CSRF token is needed either. */
@@ -51,7 +52,15 @@ export function createShopApp(platform: Platform): Hono {
     }),
   )
   app.route('/', cartRoutes({ db: database.db }))
-  app.route('/', homeRoutes())
+  mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
+  app.route(
+    '/',
+    catalogPages({
+      db: database.db,
+      secret: identity.secret,
+      onTracked: () => platform.relay.notify(),
+    }),
+  )
   app.notFound(notFoundPage)
   app.onError(pageErrors)
   return app

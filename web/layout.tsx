@@ -23,7 +23,7 @@ const Header: FC<{ visitor: Visitor; cartCount: number }> = ({ visitor, cartCoun
     <a class="logo" href="/">
       Streamshop
     </a>
-    <form class="search" action="/search" method="get" role="search">
+    <form class="search" action="/search" method="get" aria-label="Search">
       <input
         type="search"
         name="q"

@@ -1,7 +1,8 @@
 // `bun run dev`: the whole shop in one process on one port.
 
-import { ensureAdmin } from '../services/accounts/accounts.ts'
+import { seedAccounts } from '../services/accounts/demo-users.ts'
 import { demoAdmin } from '../services/accounts/settings.ts'
+import { ensureDemoCatalog } from '../services/catalog/demo-catalog.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
 import { serve } from '../shared/http/serve.ts'
@@ -10,7 +11,9 @@ import { createShopApp } from './app.tsx'
 
 const platform = await startPlatform(config, { allowEmbedded: config.NODE_ENV !== 'production' })
 const admin = demoAdmin(config)
-if (admin) await ensureAdmin(platform.database.db, admin)
+await seedAccounts(platform.database.db, config)
+// A first start gets the demo catalog; later starts keep whatever the admin changed.
+await ensureDemoCatalog(platform.database.db)
 const app = createShopApp(platform)
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {

@@ -84,18 +84,15 @@ export class ForbiddenError extends AppError {
   }
 }
 
-export class UnauthenticatedError extends AppError {
-  constructor() {
-    super('Log in to do that', { code: 'UNAUTHENTICATED', status: 401 })
-  }
-}
-
-/** Lets only signed-in users with the role through: 401 for guests, 403 for other roles. */
+/** Lets only signed-in users with the role through; everyone else, guests included, gets 403. */
 export function requireRole(role: Role): MiddlewareHandler {
   return async (c, next) => {
     const { user } = c.get('visitor')
-    if (!user) throw new UnauthenticatedError()
-    if (user.role !== role) throw new ForbiddenError(`This needs the ${role} role`)
+    if (user?.role !== role) {
+      throw new ForbiddenError(
+        user ? `This needs the ${role} role` : `Log in with an account that has the ${role} role`,
+      )
+    }
     await next()
   }
 }

@@ -45,16 +45,22 @@ async function requireCategory(db: Db, categoryId: string): Promise<void> {
 }
 
 // The checks above run before the batch; these cover another write slipping in between.
-function explain(slug: string | undefined) {
+function explainWrite(slug: string | undefined) {
   return (violation: ConstraintViolation): Error | undefined => {
     if (violation.kind === 'unique' && violation.message.includes('products.slug'))
       return new ConflictError(`The slug '${slug}' is taken by another product`)
     if (violation.kind === 'foreign_key')
-      return new ConflictError(
-        `The change conflicts with data that refers to it (${violation.message})`,
-      )
+      return new ValidationError('The product is invalid', [
+        { field: 'categoryId', message: 'The category no longer exists' },
+      ])
     return undefined
   }
+}
+
+function explainDelete(violation: ConstraintViolation): Error | undefined {
+  if (violation.kind === 'foreign_key')
+    return new ConflictError('Other records still refer to this product, so it cannot be deleted')
+  return undefined
 }
 
 /** Adds a product and emits `product.created`. Without a slug, one is made from the name. */
@@ -93,7 +99,7 @@ export async function createProduct(db: Db, input: ProductCreateInput): Promise<
       }),
     ],
     [createEvent('product.created', { productId: id, ...fields }, { source: CATALOG_SOURCE })],
-    explain(slug),
+    explainWrite(slug),
   )
   return getProduct(db, id)
 }
@@ -145,7 +151,7 @@ export async function updateProduct(
         { source: CATALOG_SOURCE },
       ),
     ],
-    explain(changes.slug),
+    explainWrite(changes.slug),
   )
   return getProduct(db, current.id)
 }
@@ -168,6 +174,6 @@ export async function deleteProduct(db: Db, idOrSlug: string): Promise<void> {
         { source: CATALOG_SOURCE },
       ),
     ],
-    explain(undefined),
+    explainDelete,
   )
 }

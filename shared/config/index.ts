@@ -47,7 +47,11 @@ export const envSchema = z.object({
   SESSION_SECRET: z.string().min(32).optional(),
   /** Mark cookies Secure (HTTPS only); on by default in production. */
   COOKIE_SECURE: bool.optional(),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 14),
   /** The demo admin; in production only created when both are set. */
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12).optional(),

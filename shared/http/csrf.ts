@@ -3,10 +3,13 @@ import { AppError } from '../errors.ts'
 
 export class CsrfError extends AppError {
   constructor() {
-    super('The form is missing its security token or it has expired; reload the page and try again', {
-      code: 'CSRF_TOKEN_INVALID',
-      status: 403,
-    })
+    super(
+      'The form is missing its security token or it has expired; reload the page and try again',
+      {
+        code: 'CSRF_TOKEN_INVALID',
+        status: 403,
+      },
+    )
   }
 }
 

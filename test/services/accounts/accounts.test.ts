@@ -178,9 +178,9 @@ describe('security', () => {
     expect(res.status).toBe(403)
   })
 
-  test('admin routes need the admin role: 401 for guests, 403 for customers', async () => {
+  test('admin routes need the admin role: 403 for guests and customers', async () => {
     const guest = new TestBrowser(shop.app)
-    expect((await guest.get('/test-admin-only')).status).toBe(401)
+    expect((await guest.get('/test-admin-only')).status).toBe(403)
     const customer = new TestBrowser(shop.app)
     await register(customer)
     const denied = await customer.get('/test-admin-only')
