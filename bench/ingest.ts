@@ -10,6 +10,7 @@ import { config } from '../shared/config/index.ts'
 import { TOPICS } from '../shared/events/topics.ts'
 import { type ChildServer, startChildServer } from './lib/child.ts'
 import { deferCleanup } from './lib/cleanup.ts'
+import { numberFlag } from './lib/flags.ts'
 import { type LoadResult, runLoad } from './lib/load.ts'
 import { int, printTable, summarise } from './lib/report.ts'
 import type { BenchFlags } from './run.ts'
@@ -29,14 +30,6 @@ interface Options {
   warmupMs: number
   durationMs: number
   rounds: number
-}
-
-function numberFlag(flags: BenchFlags, name: string, fallback: number): number {
-  const raw = flags[name]
-  if (raw === undefined) return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`)
-  return value
 }
 
 function readOptions(flags: BenchFlags): Options {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import * as ingest from './ingest.ts'
 import { runCleanups } from './lib/cleanup.ts'
+import * as pages from './pages.ts'
 
 /** Flags after the names, as given (`--duration=5`); each benchmark reads the ones it knows. */
 export type BenchFlags = Record<string, string | boolean | undefined>
@@ -11,7 +12,7 @@ export interface Benchmark {
   run(flags: BenchFlags): Promise<void>
 }
 
-const benchmarks: Record<string, Benchmark> = { ingest }
+const benchmarks: Record<string, Benchmark> = { ingest, pages }
 
 const { positionals, values } = parseArgs({ allowPositionals: true, strict: false })
 const names = positionals.length > 0 ? positionals : Object.keys(benchmarks)

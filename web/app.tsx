@@ -6,6 +6,7 @@ import { cartCount, mergeGuestCart } from '../services/carts/carts.ts'
 import { cartRoutes } from '../services/carts/routes.tsx'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
+import { orderRoutes } from '../services/orders/routes.tsx'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
@@ -52,6 +53,7 @@ export function createShopApp(platform: Platform): Hono {
     }),
   )
   app.route('/', cartRoutes({ db: database.db }))
+  app.route('/', orderRoutes({ db: database.db, onEventsWritten: () => platform.relay.notify() }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
   app.route(
     '/',

@@ -44,6 +44,11 @@ export function printTable(rows: [string, Summary][]): void {
     ms(s.p50),
     ms(s.p99),
   ])
+  printAligned(header, cells)
+}
+
+/** Prints a header and rows of cells: the first column left-aligned, the others right-aligned. */
+export function printAligned(header: string[], cells: string[][]): void {
   const widths = header.map((h, i) =>
     Math.max(h.length, ...cells.map((c) => (c[i] as string).length)),
   )

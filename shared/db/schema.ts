@@ -3,4 +3,5 @@
 export * from '../../services/accounts/schema.ts'
 export * from '../../services/carts/schema.ts'
 export * from '../../services/catalog/schema.ts'
+export * from '../../services/orders/schema.ts'
 export * from '../bus/schema.ts'

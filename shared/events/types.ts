@@ -77,6 +77,26 @@ export const EVENT_TYPES = {
   'user.logged_out': spec('user-events', 'userId', behaviour),
   // Security-relevant actions; the subject is who or what they concern (a user id, a hashed email).
   'user.login_failed': spec('audit-events', 'subject', audit),
+  'order.created': spec(
+    'order-events',
+    'orderId',
+    z.object({
+      orderId: id,
+      userId: id,
+      items: z
+        .array(
+          z.object({
+            productId: id,
+            quantity: z.number().int().min(1),
+            priceMinor: z.number().int().min(0),
+          }),
+        )
+        .min(1),
+      totalMinor: z.number().int().min(0),
+      currency: z.string().length(3),
+      metadata,
+    }),
+  ),
   'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.updated': spec('cart-events', 'userId', behaviour, true),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Visitor } from '../../services/accounts/identity.ts'
+import { ForbiddenError } from '../../services/accounts/identity.ts'
 import { PRODUCT_SORTS, type ProductSort } from '../../services/catalog/inputs.ts'
 import {
   featuredProducts,
@@ -9,10 +10,11 @@ import {
   listProducts,
   popularProducts,
 } from '../../services/catalog/products.ts'
-import { listReviews } from '../../services/catalog/reviews.ts'
+import { addReview, hasReviewed, listReviews } from '../../services/catalog/reviews.ts'
+import { hasBought } from '../../services/orders/orders.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
-import { Layout } from '../layout.tsx'
+import { CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
 import { pseudonym, track } from '../track.ts'
 import { AddToCart, hueClass, ProductGrid, Stars } from './product-views.tsx'
@@ -204,14 +206,39 @@ export function catalogPages(deps: CatalogPagesDeps): Hono {
         metadata: {},
       }),
     )
+    const canReview =
+      visitor.user !== null &&
+      (await hasBought(db, visitor.user.id, product.id)) &&
+      !(await hasReviewed(db, product.id, visitor.user.id))
     return c.html(
       <ProductPage
         product={product}
         reviews={reviews}
         alsoBought={alsoBought.filter((p) => p.id !== product.id).slice(0, 4)}
         visitor={visitor}
+        canReview={canReview}
       />,
     )
+  })
+
+  // Only buyers review: the form shows for them, and the post checks again.
+  app.post('/products/:slug/reviews', async (c) => {
+    const visitor = c.get('visitor')
+    const product = await getProduct(db, c.req.param('slug'))
+    if (!visitor.user || !(await hasBought(db, visitor.user.id, product.id))) {
+      throw new ForbiddenError('Only customers who bought this product can review it')
+    }
+    const form = await c.req.parseBody()
+    await addReview(db, {
+      productId: product.id,
+      userId: visitor.user.id,
+      authorName: visitor.user.name,
+      rating: String(form.rating ?? '') as unknown as number,
+      title: String(form.title ?? ''),
+      body: String(form.body ?? ''),
+    })
+    deps.onTracked()
+    return c.redirect(`/products/${product.slug}`, 303)
   })
 
   return app
@@ -224,6 +251,7 @@ function ProductPage(p: {
   reviews: Reviews
   alsoBought: Awaited<ReturnType<typeof popularProducts>>
   visitor: Visitor
+  canReview: boolean
 }) {
   const { product, visitor } = p
   return (
@@ -257,6 +285,28 @@ function ProductPage(p: {
       <section class="reviews">
         <h2>Reviews</h2>
         {p.reviews.length === 0 ? <p class="muted">No reviews yet.</p> : null}
+        {p.canReview ? (
+          <form class="form card" method="post" action={`/products/${product.slug}/reviews`}>
+            <CsrfField visitor={visitor} />
+            <label>
+              Your rating
+              <select name="rating" required>
+                {[5, 4, 3, 2, 1].map((n) => (
+                  <option value={String(n)}>{`${n} star${n > 1 ? 's' : ''}`}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Title
+              <input name="title" maxlength={120} />
+            </label>
+            <label>
+              Review
+              <textarea name="body" maxlength={4000} rows={4} />
+            </label>
+            <button type="submit">Post review</button>
+          </form>
+        ) : null}
         {p.reviews.map((r) => (
           <article class="card">
             <Stars avg={r.rating} count={1} /> <strong>{r.title}</strong>
