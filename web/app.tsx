@@ -11,6 +11,7 @@ import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
 import { notFoundPage, pageErrors } from './errors.tsx'
+import { openApiRoutes } from './openapi.ts'
 import { catalogPages } from './pages/catalog.tsx'
 import { staticRoutes } from './static.ts'
 
@@ -30,6 +31,7 @@ export function createShopApp(platform: Platform): Hono {
   const identity = { db: database.db, secret: sessionSecret(config), secure: secureCookies(config) }
   const app = createServiceApp(platform, 'shop')
   app.route('/', staticRoutes())
+  app.route('/', openApiRoutes())
   mountIngest(app, platform)
   app.use(async (c, next) => {
     if (MACHINE_PATHS.includes(c.req.path) || c.req.path.startsWith('/static/')) return next()

@@ -1,0 +1,157 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import {
+  productCreateSchema,
+  productListQuerySchema,
+  productUpdateSchema,
+} from '../services/catalog/routes.ts'
+import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
+import { checkoutSchema } from '../services/orders/orders.ts'
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
+const body = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: json(schema) } },
+})
+const problem = {
+  description: 'Problem Details',
+  content: { 'application/problem+json': { schema: { type: 'object' } } },
+}
+const ok = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+})
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]
+
+function queryParameters(schema: z.ZodObject) {
+  const shape = json(schema) as { properties?: Record<string, unknown> }
+  return Object.entries(shape.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }))
+}
+
+/** The JSON API, from the same zod schemas the routes validate with. */
+export function openApiDocument() {
+  const events = z.union([
+    incomingEventSchema,
+    z.object({ events: z.array(incomingEventSchema).min(1).max(MAX_BATCH) }),
+  ])
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Streamshop',
+      version: '1.0.0',
+      description: 'Event ingest, catalog and orders. Errors are application/problem+json.',
+    },
+    paths: {
+      '/api/events': {
+        post: {
+          summary: 'Ingest one event or a batch (all or nothing)',
+          requestBody: body(events),
+          responses: {
+            202: ok('Durable: { accepted, duplicates, ids }'),
+            400: problem,
+            413: problem,
+            415: problem,
+            429: problem,
+          },
+        },
+      },
+      '/api/events/track': {
+        post: {
+          summary: "The seed's track body",
+          requestBody: body(trackBodySchema),
+          responses: { 200: ok('{ success, eventId }'), 400: problem },
+        },
+      },
+      '/api/health': {
+        get: { summary: 'Seed-compatible health', responses: { 200: ok('{ status: "OK" }') } },
+      },
+      '/healthz': { get: { summary: 'Alive', responses: { 200: ok('ok') } } },
+      '/readyz': {
+        get: { summary: 'Database and bus answer', responses: { 200: ok('ready'), 503: problem } },
+      },
+      '/api/products': {
+        get: {
+          summary: 'List products (filter, search, sort, page)',
+          parameters: queryParameters(productListQuerySchema as unknown as z.ZodObject),
+          responses: { 200: ok('{ data, page, pageSize, total }'), 400: problem },
+        },
+        post: {
+          summary: 'Create a product (admin, X-CSRF-Token)',
+          requestBody: body(productCreateSchema),
+          responses: { 201: ok('The product'), 400: problem, 403: problem },
+        },
+      },
+      '/api/products/{id}': {
+        get: {
+          summary: 'One product by id or slug',
+          parameters: idParam,
+          responses: { 200: ok('The product'), 404: problem },
+        },
+        patch: {
+          summary: 'Change a product (admin)',
+          parameters: idParam,
+          requestBody: body(productUpdateSchema),
+          responses: { 200: ok('The product'), 400: problem, 403: problem, 404: problem },
+        },
+        delete: {
+          summary: 'Delete a product (admin)',
+          parameters: idParam,
+          responses: { 204: { description: 'Deleted' }, 403: problem, 404: problem },
+        },
+      },
+      '/api/products/{id}/reviews': {
+        get: {
+          summary: "A product's reviews",
+          parameters: idParam,
+          responses: { 200: ok('{ data }'), 404: problem },
+        },
+      },
+      '/api/categories': {
+        get: { summary: 'Categories with product counts', responses: { 200: ok('{ data }') } },
+      },
+      '/api/orders': {
+        post: {
+          summary: "Place the signed-in shopper's cart as an order",
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              schema: { type: 'string', minLength: 8, maxLength: 128 },
+            },
+          ],
+          requestBody: body(checkoutSchema),
+          responses: {
+            202: ok('{ orderId, status }'),
+            400: problem,
+            401: problem,
+            409: problem,
+            422: problem,
+          },
+        },
+      },
+      '/api/orders/{id}': {
+        get: {
+          summary: 'Status and step history',
+          parameters: idParam,
+          responses: { 200: ok('The order'), 404: problem },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain' } } },
+      },
+    },
+  }
+}
+
+export function openApiRoutes(): Hono {
+  const app = new Hono()
+  const document = openApiDocument()
+  app.get('/openapi.json', (c) => c.json(document))
+  return app
+}
