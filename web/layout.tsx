@@ -64,7 +64,7 @@ const Header: FC<{ visitor: Visitor; cartCount: number }> = ({ visitor, cartCoun
 export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
   title,
   visitor,
-  cartCount = 0,
+  cartCount,
   children,
 }) => (
   <html lang="en">
@@ -75,6 +75,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
       <meta name="csrf-token" content={visitor.csrfToken} />
       <title>{`${title} · Streamshop`}</title>
       <link rel="stylesheet" href="/static/app.css" />
+      <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       <script src="/static/htmx.min.js" defer />
     </head>
     <body>

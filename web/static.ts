@@ -9,6 +9,7 @@ const ROOT = join(import.meta.dir, '..')
 const FILES: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: 'node_modules/htmx.org/dist/htmx.min.js', type: 'text/javascript' },
   'app.css': { path: 'web/static/app.css', type: 'text/css' },
+  'favicon.svg': { path: 'web/static/favicon.svg', type: 'image/svg+xml' },
 }
 
 /** `/static/*`: read once at start-up, cached by browsers for an hour. */

@@ -72,6 +72,8 @@ describe('cart', () => {
     expect(page).toContain('€25.00')
     expect(page).toContain('€9.99')
     expect(page).toContain('Total: <strong>€34.99</strong>')
+    // Every page's header counts the cart.
+    expect(await (await browser.get('/')).text()).toMatch(/id="cart-count"[^>]*>3</)
     const events = await shop.platform.database.db
       .select()
       .from(outbox)

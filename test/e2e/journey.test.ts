@@ -1,0 +1,181 @@
+// A shopper's whole journey in a real browser against `bun web/main.ts` on the run's broker, then
+// the events read back from the broker.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { freePort } from '../../shared/broker/local-kafka.ts'
+import type { ConsumedRecord } from '../../shared/bus/types.ts'
+import { eventually, kafkaBus, readTopic, testBrokers, unique } from '../helpers/broker.ts'
+
+const ROOT = join(import.meta.dir, '../..')
+const SHOTS = join(import.meta.dir, 'screenshots')
+const CHROMIUM = Bun.which('chromium') ?? Bun.which('chromium-browser')
+
+let server: Subprocess | null = null
+let browser: Browser | null = null
+let dir = ''
+let base = ''
+
+beforeAll(async () => {
+  if (!CHROMIUM)
+    throw new Error("Browser tests need Debian's chromium: apt-get install -y chromium")
+  mkdirSync(SHOTS, { recursive: true })
+  dir = mkdtempSync(join(tmpdir(), 'streamshop-e2e-'))
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  const { KAFKA_BROKERS: _ignored, ...env } = process.env
+  server = Bun.spawn(['bun', 'web/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      PORT: String(port),
+      KAFKA_BROKERS: testBrokers().join(','),
+      DATABASE_URL: `file:${join(dir, 'shop.db')}`,
+      STATE_DIR: dir,
+      LOG_LEVEL: 'warn',
+      OUTBOX_POLL_MS: '20',
+    },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 90_000, 'the shop')
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  server?.kill('SIGTERM')
+  await server?.exited
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+test('a guest browses, searches, buys two things, registers, keeps the cart and checks out; the broker has the journey', async () => {
+  const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+
+  await page.goto(base)
+  await shot(page, 'home')
+  await page.locator('.categories a').first().click()
+  await page.waitForURL(/\/c\//)
+  const firstName = (await page.locator('.product-card h3 a').first().textContent()) ?? ''
+  const word = firstName.split(' ')[0] ?? ''
+
+  // Live search suggests as we type; Enter submits the form for the full results.
+  await page.locator('input[name="q"]').fill(word)
+  await page.locator('#suggestions a').first().waitFor()
+  await page.locator('input[name="q"]').press('Enter')
+  await page.waitForURL(/\/search\?q=/)
+
+  // Products in stock only: a sold-out product has no Add to cart button.
+  const inStock = '.product-card:has(.add-to-cart) h3 a'
+  await page.locator(inStock).first().click()
+  await page.waitForURL(/\/products\//)
+  await shot(page, 'product')
+  await page.locator('.product-page .add-to-cart button').click()
+  await page.getByText('Added to your cart').first().waitFor()
+  await expect(page.locator('#cart-count').textContent()).resolves.toBe('1')
+
+  const firstProduct = page.url()
+  await page.locator(`#also-bought ${inStock}`).first().click()
+  await page.waitForURL((url) => url.pathname.startsWith('/products/') && url.href !== firstProduct)
+  await page.locator('.product-page .add-to-cart button').click()
+  await page.getByText('Added to your cart').first().waitFor()
+  await expect(page.locator('#cart-count').textContent()).resolves.toBe('2')
+
+  await page.goto(`${base}/cart`)
+  const firstLine = page.locator('.cart-line').first()
+  await firstLine.locator('input[name="quantity"]').fill('2')
+  await firstLine.getByRole('button', { name: 'Update' }).click()
+  // htmx swaps the line and, out of band, the header count.
+  await page.waitForFunction(() => document.querySelector('#cart-count')?.textContent === '3')
+  await shot(page, 'cart')
+  const guestId =
+    decodeURIComponent(
+      (await context.cookies()).find((c) => c.name === 'ss_guest')?.value ?? '',
+    ).split('.')[0] ?? ''
+
+  await page.getByRole('link', { name: 'Register' }).click()
+  const email = `${unique('e2e')}@example.test`
+  await page.getByLabel('Name').fill('Edith Clarke')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel(/Password/).fill('correct horse battery')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByText('Welcome back, Edith Clarke').waitFor()
+
+  await page.goto(`${base}/cart`)
+  await expect(page.locator('.cart-line').count()).resolves.toBe(2)
+  await page.getByRole('link', { name: 'Checkout' }).click()
+  await page.getByLabel('Full name').fill('Edith Clarke')
+  await page.getByLabel('Street and number').fill('1 Grid Street')
+  await page.getByLabel('City').fill('Austin')
+  await page.getByLabel('Postal code').fill('78701')
+  await page.getByLabel('Country').fill('United States')
+  await page.getByLabel(/Card number/).fill('4242 4242 4242 4242')
+  await page.getByLabel('Expiry (MM/YY)').fill('12/39')
+  await page.getByLabel('CVC').fill('123')
+  await shot(page, 'checkout')
+  await page.getByRole('button', { name: 'Place order' }).click()
+  await page.getByText('Thank you!').waitFor()
+  await expect(page.locator('.order-status').textContent()).resolves.toBe('placed')
+  expect(errors).toEqual([])
+  await context.close()
+
+  // The journey on the broker: the guest's steps keyed by the guest id, the account's by the user id.
+  const bus = kafkaBus()
+  try {
+    const login = (r: ConsumedRecord) =>
+      r.headers.ce_type === 'user.logged_in' && r.value.includes(guestId)
+    const users = await readTopic(
+      bus,
+      'user-events',
+      (rs) =>
+        rs.some(login) &&
+        rs.filter(
+          (r) =>
+            r.headers.ce_type === 'product.purchased' &&
+            rs.some((l) => login(l) && l.key === r.key),
+        ).length >= 2,
+      60_000,
+    )
+    const userId = users.find(login)?.key ?? ''
+    const carts = await readTopic(
+      bus,
+      'cart-events',
+      (rs) => rs.filter((r) => r.key === guestId).length >= 3,
+      60_000,
+    )
+    const journey = [...users, ...carts]
+      .filter((r) => r.key === guestId || r.key === userId)
+      .sort((a, b) => ((a.headers.ce_id ?? '') < (b.headers.ce_id ?? '') ? -1 : 1))
+      .map((r) => `${r.headers.ce_type}:${r.key === guestId ? 'guest' : 'user'}`)
+    expect(journey).toEqual([
+      'product.searched:guest',
+      'product.viewed:guest',
+      'cart.item_added:guest',
+      'product.viewed:guest',
+      'cart.item_added:guest',
+      'cart.updated:guest',
+      'user.registered:user',
+      'user.logged_in:user',
+      'product.purchased:user',
+      'product.purchased:user',
+    ])
+  } finally {
+    await bus.close()
+  }
+}, 180_000)
