@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { ensureAdmin } from '../../services/accounts/accounts.ts'
+import { seedCatalog } from '../../services/catalog/demo-catalog.ts'
+import { listCategories, listProducts } from '../../services/catalog/products.ts'
+import { outbox } from '../../shared/bus/schema.ts'
+import { readTopic, unique } from '../helpers/broker.ts'
+import { TestBrowser } from '../helpers/browser.ts'
+import { startTestShop, type TestShop } from '../helpers/shop.ts'
+
+let shop: TestShop
+
+beforeAll(async () => {
+  shop = await startTestShop()
+  await seedCatalog(shop.platform.database.db)
+  await ensureAdmin(shop.platform.database.db, {
+    email: 'boss@example.test',
+    password: 'admin-password-123',
+  })
+})
+
+afterAll(() => shop.close())
+
+async function signedIn(email: string, password: string) {
+  const browser = new TestBrowser(shop.app)
+  await browser.get('/login')
+  await browser.post('/login', { email, password })
+  return browser
+}
+
+async function customer() {
+  const browser = new TestBrowser(shop.app)
+  await browser.get('/register')
+  await browser.post('/register', {
+    name: 'Cora',
+    email: `${unique('c')}@example.test`,
+    password: 'correct horse battery',
+  })
+  return browser
+}
+
+function apiJson(browser: TestBrowser, method: string, path: string, body?: unknown) {
+  return browser.request(path, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'x-csrf-token': browser.csrfToken(),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+}
+
+describe('admin product writes in the shop', () => {
+  test('an admin creates, updates and deletes a product, and product-events gets each change keyed by product id', async () => {
+    const admin = await signedIn('boss@example.test', 'admin-password-123')
+    const [category] = await listCategories(shop.platform.database.db)
+    const created = await apiJson(admin, 'POST', '/api/products', {
+      name: `Test lamp ${unique('l')}`,
+      categoryId: category?.id,
+      priceMinor: 4500,
+      currency: 'EUR',
+      stock: 7,
+    })
+    expect(created.status).toBe(201)
+    const product = (await created.json()) as { id: string }
+    expect(
+      (await apiJson(admin, 'PATCH', `/api/products/${product.id}`, { priceMinor: 3900 })).status,
+    ).toBe(200)
+    expect((await apiJson(admin, 'DELETE', `/api/products/${product.id}`)).status).toBe(204)
+    const records = await readTopic(
+      shop.platform.bus,
+      'product-events',
+      (rs) => rs.filter((r) => r.key === product.id).length >= 3,
+    )
+    expect(records.filter((r) => r.key === product.id).map((r) => r.headers.ce_type)).toEqual([
+      'product.created',
+      'product.updated',
+      'product.deleted',
+    ])
+  })
+
+  test('a customer or a guest gets 403 and nothing changes', async () => {
+    const [category] = await listCategories(shop.platform.database.db)
+    const name = `Forbidden ${unique('f')}`
+    for (const browser of [
+      await customer(),
+      await (async () => {
+        const guest = new TestBrowser(shop.app)
+        await guest.get('/')
+        return guest
+      })(),
+    ]) {
+      const res = await apiJson(browser, 'POST', '/api/products', {
+        name,
+        categoryId: category?.id,
+        priceMinor: 1,
+        currency: 'EUR',
+        stock: 1,
+      })
+      expect(res.status).toBe(403)
+      expect(res.headers.get('content-type')).toContain('application/problem+json')
+    }
+    expect((await listProducts(shop.platform.database.db, { q: name })).total).toBe(0)
+  })
+})
+
+describe('reviews', () => {
+  test('only a customer who bought the product may review it; the review and rating are published', async () => {
+    const [product] = (
+      await listProducts(shop.platform.database.db, { pageSize: 50 })
+    ).items.filter((p) => p.stock > 0)
+    const buyer = await customer()
+    const stranger = await customer()
+    await stranger.get(`/products/${product?.slug}`)
+    expect(stranger.lastHtml).not.toContain('Post review')
+    const refused = await stranger.post(`/products/${product?.slug}/reviews`, {
+      rating: '5',
+      title: 'Great',
+      body: 'Never bought it',
+    })
+    expect(refused.status).toBe(403)
+
+    await buyer.post('/cart/items', { productId: product?.id ?? '' })
+    await buyer.get('/checkout')
+    const key = buyer.lastHtml.match(/name="idempotencyKey" value="([^"]+)"/)?.[1] ?? ''
+    await buyer.post('/checkout', {
+      name: 'Cora',
+      street: '1 Road',
+      city: 'Town',
+      postalCode: '12345',
+      country: 'Nowhere',
+      cardNumber: '4242424242424242',
+      expiry: '12/39',
+      cvc: '123',
+      idempotencyKey: key,
+    })
+    await buyer.get(`/products/${product?.slug}`)
+    expect(buyer.lastHtml).toContain('Post review')
+    const posted = await buyer.post(`/products/${product?.slug}/reviews`, {
+      rating: '4',
+      title: 'Solid <b>buy</b>',
+      body: 'Does the job',
+    })
+    expect(posted.status).toBe(303)
+    expect(buyer.lastHtml).toContain('Solid &lt;b&gt;buy&lt;/b&gt;')
+    const events = await shop.platform.database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.type, 'review.created'))
+    expect(events.some((e) => e.key === product?.id && e.data.includes('Does the job'))).toBe(true)
+    const ratings = await shop.platform.database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.type, 'product.rated'))
+    expect(
+      ratings.some(
+        (e) => JSON.parse(e.data).productId === product?.id && JSON.parse(e.data).rating === 4,
+      ),
+    ).toBe(true)
+  })
+})
