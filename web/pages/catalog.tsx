@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import type { Visitor } from '../../services/accounts/identity.ts'
 import { ForbiddenError } from '../../services/accounts/identity.ts'
 import { PRODUCT_SORTS, type ProductSort } from '../../services/catalog/inputs.ts'
 import {
@@ -14,20 +13,10 @@ import { addReview, hasReviewed, listReviews } from '../../services/catalog/revi
 import { hasBought } from '../../services/orders/orders.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
-import { CsrfField, Layout } from '../layout.tsx'
-import { formatMoney } from '../money.ts'
+import { Layout } from '../layout.tsx'
 import { pseudonym, track } from '../track.ts'
-import { AddToCart, hueClass, ProductGrid, Stars } from './product-views.tsx'
-
-const PAGE_SIZE = 24
-const SORT_LABELS: Record<ProductSort, string> = {
-  popular: 'Most popular',
-  price_asc: 'Price: low to high',
-  price_desc: 'Price: high to low',
-  newest: 'Newest',
-  rating: 'Best rated',
-  name: 'Name',
-}
+import { CategoryPage, HomePage, PAGE_SIZE, Pager, ProductPage } from './catalog-views.tsx'
+import { ProductGrid } from './product-views.tsx'
 
 function sortOf(raw: string | undefined): ProductSort {
   return PRODUCT_SORTS.includes(raw as ProductSort) ? (raw as ProductSort) : 'popular'
@@ -36,26 +25,6 @@ function sortOf(raw: string | undefined): ProductSort {
 function pageOf(raw: string | undefined): number {
   const page = Number(raw)
   return Number.isInteger(page) && page >= 1 && page <= 10_000 ? page : 1
-}
-
-const Pager = (p: {
-  base: string
-  page: number
-  total: number
-  params: Record<string, string>
-}) => {
-  const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE))
-  const href = (page: number) =>
-    `${p.base}?${new URLSearchParams({ ...p.params, page: String(page) })}`
-  return (
-    <nav class="pager" aria-label="Pages">
-      {p.page > 1 ? <a href={href(p.page - 1)}>← Previous</a> : null}
-      <span>
-        Page {p.page} of {pages}
-      </span>
-      {p.page < pages ? <a href={href(p.page + 1)}>Next →</a> : null}
-    </nav>
-  )
 }
 
 export interface CatalogPagesDeps {
@@ -83,27 +52,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono {
       listCategories(db),
     ])
     return c.html(
-      <Layout title="Home" visitor={visitor}>
-        <h1>{visitor.user ? `Welcome back, ${visitor.user.name}` : 'Welcome to Streamshop'}</h1>
-        <ul class="categories">
-          {categories.map((cat) => (
-            <li>
-              <a href={`/c/${cat.id}`}>
-                {cat.name} <span class="muted">({cat.productCount})</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-        <h2>Featured</h2>
-        <ProductGrid products={featured} visitor={visitor} />
-        <h2>Popular right now</h2>
-        <ProductGrid products={popular} visitor={visitor} />
-        <section id="recommendations">
-          <h2>Recommended for you</h2>
-          {/* Popularity until the recommender personalises it. */}
-          <ProductGrid products={popular.slice(0, 4)} visitor={visitor} />
-        </section>
-      </Layout>,
+      <HomePage visitor={visitor} categories={categories} featured={featured} popular={popular} />,
     )
   })
 
@@ -126,27 +75,14 @@ export function catalogPages(deps: CatalogPagesDeps): Hono {
       }),
     )
     return c.html(
-      <Layout title={category.name} visitor={visitor}>
-        <h1>{category.name}</h1>
-        <div class="toolbar">
-          <span class="muted">{result.total} products</span>
-          <form method="get" action={`/c/${category.id}`}>
-            <label>
-              Sort by{' '}
-              <select name="sort">
-                {PRODUCT_SORTS.map((s) => (
-                  <option value={s} selected={s === sort}>
-                    {SORT_LABELS[s]}
-                  </option>
-                ))}
-              </select>
-            </label>{' '}
-            <button type="submit">Sort</button>
-          </form>
-        </div>
-        <ProductGrid products={result.items} visitor={visitor} />
-        <Pager base={`/c/${category.id}`} page={page} total={result.total} params={{ sort }} />
-      </Layout>,
+      <CategoryPage
+        visitor={visitor}
+        category={category}
+        items={result.items}
+        total={result.total}
+        page={page}
+        sort={sort}
+      />,
     )
   })
 
@@ -242,83 +178,4 @@ export function catalogPages(deps: CatalogPagesDeps): Hono {
   })
 
   return app
-}
-
-type Reviews = Awaited<ReturnType<typeof listReviews>>
-
-function ProductPage(p: {
-  product: Awaited<ReturnType<typeof getProduct>>
-  reviews: Reviews
-  alsoBought: Awaited<ReturnType<typeof popularProducts>>
-  visitor: Visitor
-  canReview: boolean
-}) {
-  const { product, visitor } = p
-  return (
-    <Layout title={product.name} visitor={visitor}>
-      <p>
-        <a href={`/c/${product.category.id}`}>{product.category.name}</a>
-      </p>
-      <div class="product-page">
-        <div
-          class={`product-image large ${hueClass(product.imageHue)}`}
-          role="img"
-          aria-label={product.name}
-        />
-        <section>
-          <h1>{product.name}</h1>
-          <Stars avg={product.ratingAvg} count={product.ratingCount} />
-          <p class="price">{formatMoney(product.priceMinor, product.currency)}</p>
-          <p class="muted">{product.stock > 0 ? `${product.stock} in stock` : 'Out of stock'}</p>
-          <AddToCart product={product} visitor={visitor} />
-          <p>{product.description}</p>
-          <dl>
-            {Object.entries(product.attributes).map(([k, v]) => (
-              <>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </>
-            ))}
-          </dl>
-        </section>
-      </div>
-      <section class="reviews">
-        <h2>Reviews</h2>
-        {p.reviews.length === 0 ? <p class="muted">No reviews yet.</p> : null}
-        {p.canReview ? (
-          <form class="form card" method="post" action={`/products/${product.slug}/reviews`}>
-            <CsrfField visitor={visitor} />
-            <label>
-              Your rating
-              <select name="rating" required>
-                {[5, 4, 3, 2, 1].map((n) => (
-                  <option value={String(n)}>{`${n} star${n > 1 ? 's' : ''}`}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Title
-              <input name="title" maxlength={120} />
-            </label>
-            <label>
-              Review
-              <textarea name="body" maxlength={4000} rows={4} />
-            </label>
-            <button type="submit">Post review</button>
-          </form>
-        ) : null}
-        {p.reviews.map((r) => (
-          <article class="card">
-            <Stars avg={r.rating} count={1} /> <strong>{r.title}</strong>
-            <p>{r.body}</p>
-            <p class="muted">{r.authorName}</p>
-          </article>
-        ))}
-      </section>
-      <section id="also-bought">
-        <h2>Customers also bought</h2>
-        <ProductGrid products={p.alsoBought} visitor={visitor} />
-      </section>
-    </Layout>
-  )
 }
