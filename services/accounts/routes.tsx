@@ -54,6 +54,32 @@ function formValues(c: Context, keys: string[]): Promise<Record<string, string>>
     )
 }
 
+type AuthPage = typeof LoginPage | typeof RegisterPage
+
+/** Renders the log-in or registration page for this visitor, keeping where they were going. */
+function show(c: Context, Page: AuthPage, state: FormState, status: 200 | 400 | 401 | 409 = 200) {
+  return c.html(
+    <Page visitor={c.get('visitor')} state={state} next={safeNext(c.req.query('next'))} />,
+    status,
+  )
+}
+
+/** A zValidator hook that puts an invalid form back with each field's error and what was typed. */
+function redisplay(Page: AuthPage, keep: string[]) {
+  return async (
+    result: { success: true } | { success: false; error: z.core.$ZodError },
+    c: Context,
+  ) => {
+    if (result.success) return
+    return show(
+      c,
+      Page,
+      { values: await formValues(c, keep), errors: fieldErrors(result.error.issues) },
+      400,
+    )
+  }
+}
+
 /** Log-in, registration and log-out pages and their forms. */
 export function accountRoutes(opts: AccountRoutesOptions): Hono {
   const app = new Hono()
@@ -90,31 +116,13 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
     return c.redirect(safeNext(c.req.query('next')), 303)
   }
 
-  app.get('/login', (c) =>
-    c.html(
-      <LoginPage visitor={c.get('visitor')} state={{}} next={safeNext(c.req.query('next'))} />,
-    ),
-  )
-  app.get('/register', (c) =>
-    c.html(
-      <RegisterPage visitor={c.get('visitor')} state={{}} next={safeNext(c.req.query('next'))} />,
-    ),
-  )
+  app.get('/login', (c) => show(c, LoginPage, {}))
+  app.get('/register', (c) => show(c, RegisterPage, {}))
 
   app.post(
     '/login',
     limit,
-    zValidator('form', loginForm, async (result, c) => {
-      if (result.success) return
-      const state = {
-        values: await formValues(c, ['email']),
-        errors: fieldErrors(result.error.issues),
-      }
-      return c.html(
-        <LoginPage visitor={c.get('visitor')} state={state} next={safeNext(c.req.query('next'))} />,
-        400,
-      )
-    }),
+    zValidator('form', loginForm, redisplay(LoginPage, ['email'])),
     async (c) => {
       const { email, password } = c.req.valid('form')
       try {
@@ -122,15 +130,7 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
       } catch (error) {
         if (!(error instanceof InvalidCredentialsError)) throw error
         await recordFailedLogin(opts.db, email, opts.secret)
-        const state: FormState = { values: { email }, message: error.message }
-        return c.html(
-          <LoginPage
-            visitor={c.get('visitor')}
-            state={state}
-            next={safeNext(c.req.query('next'))}
-          />,
-          401,
-        )
+        return show(c, LoginPage, { values: { email }, message: error.message }, 401)
       }
     },
   )
@@ -138,21 +138,7 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
   app.post(
     '/register',
     limit,
-    zValidator('form', registerForm, async (result, c) => {
-      if (result.success) return
-      const state = {
-        values: await formValues(c, ['name', 'email']),
-        errors: fieldErrors(result.error.issues),
-      }
-      return c.html(
-        <RegisterPage
-          visitor={c.get('visitor')}
-          state={state}
-          next={safeNext(c.req.query('next'))}
-        />,
-        400,
-      )
-    }),
+    zValidator('form', registerForm, redisplay(RegisterPage, ['name', 'email'])),
     async (c) => {
       const input = c.req.valid('form')
       try {
@@ -160,18 +146,11 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
         return await startSession(c, user)
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error
-        const state: FormState = {
+        const state = {
           values: { name: input.name, email: input.email },
           errors: { email: error.message },
         }
-        return c.html(
-          <RegisterPage
-            visitor={c.get('visitor')}
-            state={state}
-            next={safeNext(c.req.query('next'))}
-          />,
-          409,
-        )
+        return show(c, RegisterPage, state, 409)
       }
     },
   )
