@@ -86,6 +86,10 @@ export function checkQuantity(raw: unknown, stock: number): number {
   return quantity
 }
 
+function lineOf(shopperId: string, productId: string) {
+  return and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId))
+}
+
 async function productFor(db: Db, productId: string) {
   const [product] = await db.select().from(products).where(eq(products.id, productId))
   if (!product) throw new NotFoundError(`No product ${productId}`)
@@ -116,7 +120,7 @@ export async function addToCart(
   const [line] = await db
     .select({ quantity: cartItems.quantity })
     .from(cartItems)
-    .where(and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId)))
+    .where(lineOf(shopperId, productId))
   const adding = checkQuantity(rawQuantity, product.stock)
   const total = checkQuantity(String((line?.quantity ?? 0) + adding), product.stock)
   await db.batch([
@@ -140,7 +144,7 @@ export async function setQuantity(
 ): Promise<void> {
   const product = await productFor(db, productId)
   const quantity = checkQuantity(rawQuantity, product.stock)
-  const where = and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId))
+  const where = lineOf(shopperId, productId)
   const [line] = await db.select().from(cartItems).where(where)
   if (!line) throw new NotFoundError('That product is not in your cart')
   await db.batch([
@@ -151,7 +155,7 @@ export async function setQuantity(
 
 /** Removes a line; emits `cart.item_removed`. */
 export async function removeFromCart(db: Db, shopperId: string, productId: string): Promise<void> {
-  const where = and(eq(cartItems.shopperId, shopperId), eq(cartItems.productId, productId))
+  const where = lineOf(shopperId, productId)
   const [line] = await db.select().from(cartItems).where(where)
   if (!line) return
   await db.batch([
