@@ -1,6 +1,6 @@
 import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
 import { createBus } from './bus/create.ts'
-import { OutboxWriter } from './bus/outbox.ts'
+import { OutboxWriter } from './bus/outbox-writer.ts'
 import { OutboxRelay } from './bus/relay.ts'
 import { type RelayHandle, RelayThread } from './bus/relay-thread.ts'
 import type { EventBus } from './bus/types.ts'

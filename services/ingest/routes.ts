@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { OutboxWriter } from '../../shared/bus/outbox.ts'
+import type { OutboxWriter } from '../../shared/bus/outbox-writer.ts'
 import type { EventEnvelope } from '../../shared/events/envelope.ts'
 import { readJsonBody } from '../../shared/http/json-body.ts'
 import { httpMetrics } from '../../shared/observability/metrics.ts'

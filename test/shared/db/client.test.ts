@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
-import { applyOnce, OutboxWriter } from '../../../shared/bus/outbox.ts'
+import { applyOnce } from '../../../shared/bus/outbox.ts'
+import { OutboxWriter } from '../../../shared/bus/outbox-writer.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
 import { tempDatabase } from '../../helpers/broker.ts'
 
