@@ -1,25 +1,7 @@
+import type { BusRecord, ConsumedRecord } from '../events/record.ts'
 import type { TopicSpec } from '../events/topics.ts'
 
-/** A record to publish. `key` decides the partition, so records with one key keep their order. */
-export interface BusRecord {
-  topic: string
-  key: string | null
-  value: string
-  headers: Record<string, string>
-  /** Milliseconds since the epoch; the broker's time when absent. */
-  timestamp?: number
-}
-
-/** A record as a consumer sees it. */
-export interface ConsumedRecord {
-  topic: string
-  partition: number
-  offset: bigint
-  key: string | null
-  value: string
-  headers: Record<string, string>
-  timestamp: number
-}
+export type { BusRecord, ConsumedRecord } from '../events/record.ts'
 
 /** Handles one record. Throwing makes the bus retry (if the error can be retried) and then dead-letter it. */
 export type RecordHandler = (record: ConsumedRecord) => Promise<void>

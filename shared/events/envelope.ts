@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { BusRecord, ConsumedRecord } from '../bus/types.ts'
+import type { BusRecord, ConsumedRecord } from './record.ts'
 import { EVENT_TYPES, type EventData, type EventType, isEventType } from './types.ts'
 
 /** A CloudEvents 1.0 event as it travels on a topic (binary mode: attributes in `ce_*` headers). */
