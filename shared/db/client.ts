@@ -9,9 +9,12 @@ import {
 } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
-import * as schema from './schema.ts'
 
-export type Db = LibSQLDatabase<typeof schema> & { $client: Client }
+/**
+ * The database as queries see it. It carries no table map (the shop uses no `db.query.*`
+ * relational queries), so shared/ depends on no service's tables; each service imports its own.
+ */
+export type Db = LibSQLDatabase & { $client: Client }
 
 export interface Database {
   db: Db
@@ -120,7 +123,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   const raw = createClient({ url, authToken, timeout: 10_000 })
   const client = isFile ? serialiseWrites(raw) : raw
   if (isFile) await client.execute('PRAGMA journal_mode=WAL')
-  const db = drizzle(client, { schema })
+  const db = drizzle(client)
   return { db, client, url, close: () => client.close() }
 }
 
