@@ -73,9 +73,3 @@ export class RecordRejectedError extends AppError {
     super(message, { code: 'RECORD_REJECTED', status: 422, canRetry: false, cause })
   }
 }
-
-/** Whether an unknown failure is worth retrying: our own errors say so; unknown ones are assumed transient. */
-export function canRetry(error: unknown): boolean {
-  if (error instanceof AppError) return error.canRetry
-  return true
-}

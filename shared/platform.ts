@@ -3,12 +3,14 @@ import { createBus } from './bus/create.ts'
 import { OutboxWriter } from './bus/outbox-writer.ts'
 import { OutboxRelay } from './bus/relay.ts'
 import { type RelayHandle, RelayThread } from './bus/relay-thread.ts'
+import { onEventsCommitted } from './bus/commit.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config/index.ts'
 import { type Database, openMigratedDatabase } from './db/client.ts'
+import { ConsumerSet, retryPolicy } from './consumers/registry.ts'
 import { catalogWithDlqs } from './events/topics.ts'
 import { log } from './observability/log.ts'
-import { type LagSample, setLagSource } from './observability/metrics.ts'
+import { type LagSample, setConsumerSource, setLagSource } from './observability/metrics.ts'
 
 /** What every process runs on: the migrated database, a bus, and the outbox relay. */
 export interface Platform {
@@ -19,6 +21,8 @@ export interface Platform {
   relay: RelayHandle
   /** Appends events that change no other state, with group commit. */
   outbox: OutboxWriter
+  /** The consumers this process runs (`consumers.start(service.consumers)`); closed first on close. */
+  consumers: ConsumerSet
   close(): Promise<void>
 }
 
@@ -52,7 +56,10 @@ export async function startPlatform(
           retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
         })
   if (opts.relay !== false && config.OUTBOX_RELAY) relay.start()
-  setLagSource(() => consumerLag(bus))
+  const stopWaking = onEventsCommitted(() => relay.notify())
+  const consumers = new ConsumerSet({ bus, db: database.db, retry: retryPolicy(config) })
+  setLagSource(() => consumerLag(bus, consumers.groups()))
+  setConsumerSource(() => consumers.states())
   let closing: Promise<void> | null = null
   return {
     config,
@@ -61,9 +68,14 @@ export async function startPlatform(
     bus,
     relay,
     outbox: new OutboxWriter(database.client),
+    consumers,
     close() {
       closing ??= (async () => {
         setLagSource(null)
+        setConsumerSource(null)
+        // Consumers first: what they commit while finishing still reaches the outbox and the relay.
+        await consumers.close()
+        stopWaking()
         await relay.stop()
         await bus.close()
         await broker.stop()
@@ -94,16 +106,26 @@ export function closeOnSignals(close: () => Promise<void>): void {
 }
 
 // Throwaway groups of the CLI and of test readers are not consumers anyone needs to watch.
-const TRANSIENT_GROUP = /^(streamshop-tail-|reader-)/
+const TRANSIENT_GROUP = /^(streamshop-tail-|streamshop-read-|reader-)/
 
-/** Lag of every consumer group on the catalog's topics, per partition. */
-export async function consumerLag(bus: EventBus): Promise<LagSample[]> {
-  const topics = catalogWithDlqs().map((t) => t.name)
+/**
+ * Lag of every consumer group on the catalog's topics, per partition. This process's own groups
+ * are reported on their topics even before they first commit (everything retained is lag then).
+ */
+export async function consumerLag(
+  bus: EventBus,
+  own: { group: string; topics: string[] }[] = [],
+): Promise<LagSample[]> {
+  const catalog = new Set(catalogWithDlqs().map((t) => t.name))
   const samples: LagSample[] = []
+  const groups = new Map(own.map((g) => [g.group, g.topics]))
   for (const group of await bus.listGroups()) {
-    if (TRANSIENT_GROUP.test(group)) continue
-    for (const p of await bus.lag(group, topics)) {
-      if (p.committed !== null)
+    if (!TRANSIENT_GROUP.test(group) && !groups.has(group)) groups.set(group, [])
+  }
+  for (const [group, topics] of groups) {
+    const partitions = await bus.lag(group, topics.length > 0 ? topics : undefined)
+    for (const p of partitions) {
+      if (catalog.has(p.topic))
         samples.push({ group, topic: p.topic, partition: p.partition, lag: p.lag })
     }
   }

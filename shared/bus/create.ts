@@ -6,17 +6,12 @@ import type { EventBus } from './types.ts'
 
 /** The Kafka bus for bootstrap addresses, or the embedded log when there are none. */
 export function createBus(config: Config, database: Database, brokers: string[]): EventBus {
-  const retry = {
-    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-    retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
-  }
-  if (brokers.length === 0) return new EmbeddedBus(database, retry)
+  if (brokers.length === 0) return new EmbeddedBus(database)
   return new KafkaBus({
     brokers,
     clientId: config.KAFKA_CLIENT_ID,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     compression: config.KAFKA_COMPRESSION,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    ...retry,
   })
 }

@@ -3,7 +3,7 @@ import type { Database } from '../db/client.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
-import { deadLetter, deliver, sleep } from './delivery.ts'
+import { EmbeddedSubscription } from './embedded-subscription.ts'
 import { logGroupOffsets, logRecords, logTopics } from './schema.ts'
 import {
   type BusRecord,
@@ -19,8 +19,6 @@ import {
 } from './types.ts'
 
 export interface EmbeddedBusOptions {
-  maxAttempts: number
-  retryBaseMs: number
   /** How often an idle member looks for new records when nothing in-process woke it. */
   pollMs?: number
 }
@@ -49,7 +47,7 @@ export class EmbeddedBus implements EventBus {
 
   #retention: ReturnType<typeof setInterval>
 
-  constructor(database: Database, opts: EmbeddedBusOptions) {
+  constructor(database: Database, opts: EmbeddedBusOptions = {}) {
     this.#database = database
     this.#opts = { pollMs: 250, ...opts }
     this.description = `embedded event log in ${database.url}`
@@ -118,11 +116,7 @@ export class EmbeddedBus implements EventBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     for (const topic of options.topics) await this.partitionCount(topic)
-    const sub = new EmbeddedSubscription(this, options, {
-      maxAttempts: options.maxAttempts ?? this.#opts.maxAttempts,
-      retryBaseMs: options.retryBaseMs ?? this.#opts.retryBaseMs,
-      pollMs: this.#opts.pollMs,
-    })
+    const sub = new EmbeddedSubscription(this, options, this.#opts.pollMs)
     const members = this.#groups.get(options.group) ?? new Set()
     this.#groups.set(options.group, members)
     members.add(sub)
@@ -277,21 +271,21 @@ export class EmbeddedBus implements EventBus {
     return { start: row?.start === null || row?.start === undefined ? end : BigInt(row.start), end }
   }
 
-  async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
-    const rows = await this.db
-      .selectDistinct({ topic: logGroupOffsets.topic })
-      .from(logGroupOffsets)
-      .where(eq(logGroupOffsets.groupId, group))
-    const consumed = new Set(rows.map((r) => r.topic))
-    const described = await this.describeTopics(topics.filter((t) => consumed.has(t)))
+  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
     const offsets = await this.db
       .select()
       .from(logGroupOffsets)
       .where(eq(logGroupOffsets.groupId, group))
+    const names = topics ?? [...new Set(offsets.map((o) => o.topic))]
+    const described = await this.describeTopics(names)
     const byPartition = new Map(
       offsets.map((o) => [`${o.topic}:${o.partition}`, BigInt(o.nextOffset)]),
     )
     return lagOf(described, (topic, partition) => byPartition.get(`${topic}:${partition}`) ?? null)
+  }
+
+  async groupMembers(group: string): Promise<number> {
+    return this.#groups.get(group)?.size ?? 0
   }
 
   async describeTopics(names: string[]): Promise<TopicDescription[]> {
@@ -343,142 +337,5 @@ export class EmbeddedBus implements EventBus {
     clearInterval(this.#retention)
     const all = [...this.#groups.values()].flatMap((s) => [...s])
     await Promise.allSettled(all.map((s) => s.close()))
-  }
-}
-
-class EmbeddedSubscription implements Subscription {
-  readonly group: string
-  readonly topics: string[]
-  readonly #bus: EmbeddedBus
-  readonly #options: SubscribeOptions
-  readonly #policy: { maxAttempts: number; retryBaseMs: number; pollMs: number }
-  readonly #stop = new AbortController()
-  #owned: TopicPartition[] = []
-  #inHand: Promise<unknown> = Promise.resolve()
-  #crashed = false
-  #loop: Promise<void> | null = null
-  #wake: (() => void) | null = null
-  #unlisten: () => void = () => {}
-  #closing: Promise<void> | null = null
-
-  constructor(
-    bus: EmbeddedBus,
-    options: SubscribeOptions,
-    policy: { maxAttempts: number; retryBaseMs: number; pollMs: number },
-  ) {
-    this.#bus = bus
-    this.#options = options
-    this.group = options.group
-    this.topics = options.topics
-    this.#policy = policy
-  }
-
-  start(): void {
-    this.#unlisten = this.#bus.onPublish(() => this.#wake?.())
-    this.#loop = this.#run()
-  }
-
-  /** Stops at once on partitions outside `keep`, and resolves when the record in hand is done. */
-  async revokeAllBut(keep: TopicPartition[]): Promise<void> {
-    this.#owned = this.#owned.filter((o) =>
-      keep.some((k) => k.topic === o.topic && k.partition === o.partition),
-    )
-    await this.#inHand
-  }
-
-  assign(partitions: TopicPartition[]): void {
-    this.#owned = partitions
-    this.#wake?.()
-  }
-
-  async #run(): Promise<void> {
-    while (!this.#stop.signal.aborted) {
-      let handled = 0
-      for (const tp of this.#owned) {
-        if (this.#stop.signal.aborted) return
-        handled += await this.#drain(tp)
-      }
-      if (handled === 0) await this.#idle()
-    }
-  }
-
-  async #drain(tp: TopicPartition): Promise<number> {
-    let handled = 0
-    try {
-      const records = await this.#bus.fetch(this.group, tp)
-      for (const record of records) {
-        if (this.#stop.signal.aborted || !this.#owns(tp)) break
-        // Published before the handler starts, so a revoke or close waits for this record.
-        const inHand = Promise.withResolvers<void>()
-        this.#inHand = inHand.promise
-        try {
-          if (!(await this.#handleOne(tp, record))) break
-          handled++
-        } finally {
-          inHand.resolve()
-        }
-      }
-    } catch (error) {
-      log.error({ err: error, group: this.group, ...tp }, 'embedded consumer failed; retrying')
-      await sleep(this.#policy.pollMs, this.#stop.signal)
-    }
-    return handled
-  }
-
-  /** Handles one record and commits it; false when the loop must stop (crash or close mid-retry). */
-  async #handleOne(tp: TopicPartition, record: ConsumedRecord): Promise<boolean> {
-    const outcome = await deliver(record, this.#options.handler, {
-      ...this.#policy,
-      signal: this.#stop.signal,
-    })
-    if (this.#crashed) return false
-    if (outcome.ok) {
-      busMetrics.consumed.inc({ topic: record.topic, group: this.group })
-    } else {
-      // Closing cut the retries short: leave the record to the next owner, not to the DLQ.
-      if (this.#stop.signal.aborted) return false
-      busMetrics.failed.inc({ topic: record.topic, group: this.group })
-      await this.#bus.publish([deadLetter(record, this.group, outcome.error, outcome.attempts)])
-      busMetrics.deadLettered.inc({ topic: record.topic })
-    }
-    await this.#bus.commit(this.group, tp, record.offset + 1n)
-    return true
-  }
-
-  #owns(tp: TopicPartition): boolean {
-    return this.#owned.some((o) => o.topic === tp.topic && o.partition === tp.partition)
-  }
-
-  #idle(): Promise<void> {
-    const woken = new Promise<void>((resolve) => {
-      this.#wake = resolve
-    })
-    return Promise.race([sleep(this.#policy.pollMs, this.#stop.signal), woken]).finally(() => {
-      this.#wake = null
-    })
-  }
-
-  assignments(): TopicPartition[] {
-    return [...this.#owned]
-  }
-
-  async ready(): Promise<void> {}
-
-  /** Finishes and commits the record in hand, then leaves the group. */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#stop.abort()
-      this.#wake?.()
-      this.#unlisten()
-      await this.#loop
-      await this.#bus.leave(this)
-    })()
-    return this.#closing
-  }
-
-  abort(): Promise<void> {
-    // A crash: the record in hand is not committed, so the next owner receives it again.
-    this.#crashed = true
-    return this.close()
   }
 }

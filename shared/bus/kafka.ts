@@ -1,7 +1,6 @@
 import {
   Admin,
   Consumer,
-  type Message,
   ProduceAcks,
   Producer,
   stringDeserializers,
@@ -9,9 +8,9 @@ import {
 } from '@platformatic/kafka'
 import { BrokerUnavailableError, RecordRejectedError } from '../errors.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
-import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
-import { deadLetter, deliver, sleep } from './delivery.ts'
+import { KafkaSubscription } from './kafka-subscription.ts'
+import { sleep } from './sleep.ts'
 import {
   type BusRecord,
   type ConsumedRecord,
@@ -22,7 +21,6 @@ import {
   type SubscribeOptions,
   type Subscription,
   type TopicDescription,
-  type TopicPartition,
 } from './types.ts'
 
 export interface KafkaBusOptions {
@@ -30,14 +28,10 @@ export interface KafkaBusOptions {
   clientId: string
   replicationFactor: number
   sessionTimeoutMs: number
-  maxAttempts: number
-  retryBaseMs: number
   compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
   /** How long one request may wait for the broker before it fails. */
   requestTimeoutMs?: number
 }
-
-type StringMessage = Message<string, string, string, string>
 
 // The broker answers "topic already exists" with this code; creating topics must be idempotent.
 const TOPIC_ALREADY_EXISTS = 36
@@ -140,10 +134,7 @@ export class KafkaBus implements EventBus {
         heartbeatInterval: Math.max(200, Math.floor(this.#opts.sessionTimeoutMs / 6)),
         timeout: this.#opts.requestTimeoutMs ?? 10_000,
       })
-    const sub = new KafkaSubscription(makeConsumer, options, this, {
-      maxAttempts: options.maxAttempts ?? this.#opts.maxAttempts,
-      retryBaseMs: options.retryBaseMs ?? this.#opts.retryBaseMs,
-    })
+    const sub = new KafkaSubscription(makeConsumer, options)
     this.#subscriptions.add(sub)
     sub.onClosed = () => this.#subscriptions.delete(sub)
     try {
@@ -211,7 +202,7 @@ export class KafkaBus implements EventBus {
       .sort((a, b) => a.partition - b.partition)
   }
 
-  async lag(group: string, topics: string[]): Promise<PartitionLag[]> {
+  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
     const [committed] = await this.#admin.listConsumerGroupOffsets({ groups: [group] })
     const byPartition = new Map<string, bigint>()
     for (const t of committed?.topics ?? []) {
@@ -220,10 +211,14 @@ export class KafkaBus implements EventBus {
           byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
       }
     }
-    // Only topics the group has committed on: describing every topic per group is costly on a scrape.
-    const consumed = new Set((committed?.topics ?? []).map((t) => t.name))
-    const described = await this.describeTopics(topics.filter((t) => consumed.has(t)))
+    const names = topics ?? [...new Set((committed?.topics ?? []).map((t) => t.name))]
+    const described = await this.describeTopics(names)
     return lagOf(described, (topic, partition) => byPartition.get(`${topic}:${partition}`) ?? null)
+  }
+
+  async groupMembers(group: string): Promise<number> {
+    const groups = await this.#admin.describeGroups({ groups: [group] })
+    return groups.get(group)?.members.size ?? 0
   }
 
   async describeTopics(names: string[]): Promise<TopicDescription[]> {
@@ -266,220 +261,9 @@ export class KafkaBus implements EventBus {
     }
   }
 
-  /** Publishes a dead letter, retrying until it lands or the subscription is torn down. */
-  async publishDeadLetter(record: BusRecord, signal: AbortSignal): Promise<boolean> {
-    let attempt = 0
-    while (!signal.aborted) {
-      try {
-        await this.publish([record])
-        busMetrics.deadLettered.inc({ topic: record.headers.dlq_source_topic ?? '' })
-        return true
-      } catch (error) {
-        attempt++
-        log.error(
-          { err: error, topic: record.topic },
-          'dead letter could not be published; retrying',
-        )
-        await sleep(Math.min(5000, 100 * 2 ** attempt), signal)
-      }
-    }
-    return false
-  }
-
   async close(): Promise<void> {
     await Promise.allSettled([...this.#subscriptions].map((s) => s.close()))
     await Promise.allSettled([this.#producer.close(), this.#admin.close()])
-  }
-}
-
-type StringConsumer = Consumer<string, string, string, string>
-
-class KafkaSubscription implements Subscription {
-  onClosed: () => void = () => {}
-  readonly #makeConsumer: () => StringConsumer
-  #consumer: StringConsumer
-  readonly #options: SubscribeOptions
-  readonly #bus: KafkaBus
-  readonly #policy: { maxAttempts: number; retryBaseMs: number }
-  readonly #stop = new AbortController()
-  #loop: Promise<void> = Promise.resolve()
-  #lastCommit: Promise<void> = Promise.resolve()
-  #joined = Promise.withResolvers<void>()
-  #closing: Promise<void> | null = null
-  #crashed = false
-  #inHand: Promise<void> = Promise.resolve()
-  /** Per partition, the offset after the last record this member finished. */
-  #next = new Map<string, bigint>()
-
-  constructor(
-    makeConsumer: () => StringConsumer,
-    options: SubscribeOptions,
-    bus: KafkaBus,
-    policy: { maxAttempts: number; retryBaseMs: number },
-  ) {
-    this.#makeConsumer = makeConsumer
-    this.#consumer = makeConsumer()
-    this.#options = options
-    this.#bus = bus
-    this.#policy = policy
-  }
-
-  /** Joins the group; a failure here is the caller's to see. Later failures reconnect on their own. */
-  async start(): Promise<void> {
-    const stream = await this.#open()
-    this.#loop = this.#run(stream)
-  }
-
-  async #open(): Promise<AsyncIterable<StringMessage>> {
-    const consumer = this.#consumer
-    consumer.on('consumer:group:join', () => this.#joined.resolve())
-    const stream = await consumer.consume({
-      topics: this.#options.topics,
-      mode: 'committed',
-      fallbackMode: 'earliest',
-      autocommit: false,
-      maxWaitTime: 200,
-      // A smaller buffer means fewer records of revoked partitions in flight after a rebalance.
-      highWaterMark: 256,
-    })
-    stream.on('error', (error) =>
-      log.warn({ err: error, group: this.#options.group }, 'consumer stream error'),
-    )
-    return stream
-  }
-
-  // The stream can fail or end when the broker goes away for longer than the client retries:
-  // start a fresh member from the committed offsets, with backoff, until closed.
-  async #run(first: AsyncIterable<StringMessage>): Promise<void> {
-    let stream: AsyncIterable<StringMessage> | null = first
-    let failures = 0
-    while (!this.#stop.signal.aborted) {
-      try {
-        stream ??= await this.#open()
-        for await (const message of stream) {
-          if (this.#stop.signal.aborted) return
-          failures = 0
-          // Published before the handler starts, so a close from anywhere waits for this record.
-          const inHand = Promise.withResolvers<void>()
-          this.#inHand = inHand.promise
-          try {
-            await this.#handle(message)
-          } finally {
-            inHand.resolve()
-          }
-        }
-        if (this.#stop.signal.aborted) return
-        throw new Error('the consumer stream ended')
-      } catch (error) {
-        if (this.#stop.signal.aborted) return
-        failures++
-        log.warn({ err: error, group: this.#options.group, failures }, 'consumer failed; rejoining')
-        await this.#consumer.close(true).catch(() => {})
-        await sleep(Math.min(5000, 200 * 2 ** failures), this.#stop.signal)
-        if (this.#stop.signal.aborted) return
-        this.#consumer = this.#makeConsumer()
-        this.#next.clear()
-        stream = null
-      }
-    }
-  }
-
-  // After a rebalance the client may still hand over buffered records of partitions this member
-  // no longer owns, and it rewinds retained partitions to their committed offsets: skip both, so
-  // one partition is handled by one member, once per member.
-  #stale(message: StringMessage): boolean {
-    const owned = this.#consumer.assignments
-    if (
-      owned &&
-      !owned.some((a) => a.topic === message.topic && a.partitions.includes(message.partition))
-    ) {
-      return true
-    }
-    const next = this.#next.get(`${message.topic}:${message.partition}`)
-    return next !== undefined && message.offset < next
-  }
-
-  async #handle(message: StringMessage): Promise<void> {
-    if (this.#stale(message)) return
-    const record: ConsumedRecord = {
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      key: message.key ?? null,
-      value: message.value ?? '',
-      headers: Object.fromEntries(message.headers),
-      timestamp: Number(message.timestamp),
-    }
-    const started = performance.now()
-    const outcome = await deliver(record, this.#options.handler, {
-      ...this.#policy,
-      signal: this.#stop.signal,
-    })
-    busMetrics.handleSeconds.observe(
-      { group: this.#options.group },
-      (performance.now() - started) / 1000,
-    )
-    if (this.#crashed) return
-    if (outcome.ok) {
-      busMetrics.consumed.inc({ topic: record.topic, group: this.#options.group })
-    } else {
-      // Closing cut the retries short: leave the record to the next owner instead of dead-lettering it.
-      if (this.#stop.signal.aborted) return
-      busMetrics.failed.inc({ topic: record.topic, group: this.#options.group })
-      log.warn(
-        {
-          err: outcome.error,
-          topic: record.topic,
-          partition: record.partition,
-          offset: String(record.offset),
-        },
-        'record dead-lettered',
-      )
-      const letter = deadLetter(record, this.#options.group, outcome.error, outcome.attempts)
-      if (!(await this.#bus.publishDeadLetter(letter, this.#stop.signal))) return
-    }
-    this.#next.set(`${record.topic}:${record.partition}`, record.offset + 1n)
-    // Commits coalesce inside the client; the offset is committed only after the handler's effects.
-    this.#lastCommit = Promise.resolve(message.commit()).catch((error) =>
-      log.warn(
-        { err: error, group: this.#options.group },
-        'offset commit failed; the record may be redelivered',
-      ),
-    )
-  }
-
-  assignments(): TopicPartition[] {
-    return (this.#consumer.assignments ?? []).flatMap((a) =>
-      a.partitions.map((partition) => ({ topic: a.topic, partition })),
-    )
-  }
-
-  ready(): Promise<void> {
-    return this.#joined.promise
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      // Finish and commit the record in hand, then leave the group.
-      this.#stop.abort()
-      await this.#inHand
-      await this.#lastCommit
-      await this.#consumer.close(true).catch(() => {})
-      await this.#loop
-      this.onClosed()
-    })()
-    return this.#closing
-  }
-
-  abort(): Promise<void> {
-    // A crash: the record in hand is not committed, so another member receives it again.
-    this.#closing ??= (async () => {
-      this.#crashed = true
-      this.#stop.abort()
-      await this.#consumer.close(true).catch(() => {})
-      this.onClosed()
-    })()
-    return this.#closing
   }
 }
 

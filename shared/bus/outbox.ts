@@ -1,6 +1,6 @@
 import { and, gt, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { Db } from '../db/client.ts'
+import type { Db, Writer } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
 import { outbox, outboxRejected, outboxRelay, processedEvents } from './schema.ts'
 import type { BusRecord } from './types.ts'
@@ -17,7 +17,7 @@ const INSERT_CHUNK = 100
  * The statements that put events in the outbox; run them in the same `db.batch` as the state
  * change that caused them, so both commit or neither does. A repeated event id is ignored.
  */
-export function outboxInserts(db: Db, events: EventEnvelope[]): BatchItem<'sqlite'>[] {
+export function outboxInserts(w: Writer, events: EventEnvelope[]): BatchItem<'sqlite'>[] {
   const now = Date.now()
   const statements: BatchItem<'sqlite'>[] = []
   for (let i = 0; i < events.length; i += INSERT_CHUNK) {
@@ -31,7 +31,7 @@ export function outboxInserts(db: Db, events: EventEnvelope[]): BatchItem<'sqlit
       data: JSON.stringify(e.data),
       createdAt: now,
     }))
-    statements.push(db.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.eventId }))
+    statements.push(w.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.eventId }))
   }
   return statements
 }

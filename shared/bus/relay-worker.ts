@@ -46,8 +46,6 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         compression: config.KAFKA_COMPRESSION,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-        retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
       })
       relay = new OutboxRelay(database.db, bus, {
         batchSize: config.OUTBOX_BATCH_SIZE,

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts'
 import { RecordRejectedError } from '../errors.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
-import { sleep } from './delivery.ts'
+import { sleep } from './sleep.ts'
 import {
   type OutboxRow,
   oldestPendingAgeSeconds,

@@ -2,7 +2,8 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 
 /**
  * Events waiting to be published, written in the same transaction as the state change that caused
- * them. The CloudEvents attributes are columns; the relay rebuilds the headers when it publishes.
+ * them. The CloudEvents attributes are columns; the relay rebuilds the headers when it publishes,
+ * except for records that carry their own (`headers`: dead letters keep their original ones).
  */
 export const outbox = sqliteTable('outbox', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
@@ -14,6 +15,7 @@ export const outbox = sqliteTable('outbox', {
   time: text('time').notNull(),
   data: text('data').notNull(),
   createdAt: integer('created_at').notNull(),
+  headers: text('headers', { mode: 'json' }).$type<Record<string, string>>(),
 })
 
 /**
@@ -25,6 +27,16 @@ export const outboxRelay = sqliteTable('outbox_relay', {
   owner: text('owner').notNull(),
   leaseExpiresAt: integer('lease_expires_at').notNull(),
   publishedSeq: integer('published_seq').notNull().default(0),
+})
+
+/**
+ * Topics published ahead of the relay's cursor: every row of `topic` up to `published_seq` is out.
+ * The cursor in `outbox_relay` stops before the first row of a topic the broker will not take yet,
+ * so the other topics keep flowing past it; a row here goes once the cursor has caught up.
+ */
+export const outboxTopicCursors = sqliteTable('outbox_topic_cursors', {
+  topic: text('topic').primaryKey(),
+  publishedSeq: integer('published_seq').notNull(),
 })
 
 /** Outbox events the broker refused for good (too large, invalid): kept with the reason, never retried. */

@@ -3,17 +3,25 @@ import type { TopicSpec } from '../events/topics.ts'
 
 export type { BusRecord, ConsumedRecord } from '../events/record.ts'
 
-/** Handles one record. Throwing makes the bus retry (if the error can be retried) and then dead-letter it. */
+/**
+ * Handles one record. Resolving commits it; rejecting leaves it uncommitted and the bus offers the
+ * same record again after `REDELIVERY_DELAY_MS`. Retries, dead letters and parsing belong to the
+ * consumer runner (`shared/consumers`), which resolves once a record is applied or dead-lettered.
+ */
 export type RecordHandler = (record: ConsumedRecord) => Promise<void>
 
+/** How long a transport waits before offering a record whose handler rejected again. */
+export const REDELIVERY_DELAY_MS = 1000
+
+/**
+ * What a transport does: joins the group, hands each owned partition's records to the handler in
+ * order — partitions independently, so one slow record never holds up another partition — and
+ * commits a record's offset once its handler resolves.
+ */
 export interface SubscribeOptions {
   group: string
   topics: string[]
   handler: RecordHandler
-  /** Attempts before a record goes to `<topic>.dlq`. */
-  maxAttempts?: number
-  /** First retry delay; doubles per attempt, capped at 5 s. */
-  retryBaseMs?: number
 }
 
 export interface TopicPartition {
@@ -63,8 +71,14 @@ export interface EventBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>
   /** Moves the committed offsets of a group that has no running members. */
   seek(group: string, topic: string, position: SeekPosition): Promise<void>
-  /** Committed offset, end offset and lag per partition, for the given topics the group has committed on. */
-  lag(group: string, topics: string[]): Promise<PartitionLag[]>
+  /**
+   * Committed offset, end offset and lag per partition of `topics`; a partition the group never
+   * committed on has `committed: null` and lags by everything retained. Without `topics`, the
+   * topics the group has committed on.
+   */
+  lag(group: string, topics?: string[]): Promise<PartitionLag[]>
+  /** How many members a group has right now (0 when none is running). */
+  groupMembers(group: string): Promise<number>
   describeTopics(names: string[]): Promise<TopicDescription[]>
   listTopics(): Promise<string[]>
   /** Groups that have committed offsets. */

@@ -1,10 +1,6 @@
 // `bun run topics create|describe|lag|tail [topic]`: the topic catalog, offsets, lag, and a live tail.
-import { readBrokerState } from '../broker/state.ts'
-import { waitForBroker } from '../broker/wait.ts'
-import { createBus } from '../bus/create.ts'
-import type { ConsumedRecord, EventBus } from '../bus/types.ts'
-import { config } from '../config/index.ts'
-import { openMigratedDatabase } from '../db/client.ts'
+import type { ConsumedRecord } from '../bus/types.ts'
+import { connect } from './connect.ts'
 import { catalogWithDlqs } from '../events/topics.ts'
 
 const USAGE = `Usage: bun run topics <command> [topic]
@@ -12,28 +8,6 @@ const USAGE = `Usage: bun run topics <command> [topic]
   describe [topic]          partitions with start and end offsets
   lag [topic]               committed offset and lag of every consumer group, per partition
   tail <topic> [--last N]   print the last N records of each partition (default 10), then follow`
-
-/** Finds the bus the shop uses: KAFKA_BROKERS, else the broker or embedded log a running shop recorded. */
-async function connect(): Promise<{ bus: EventBus; close: () => Promise<void> }> {
-  const state = readBrokerState(config.STATE_DIR)
-  const brokers = config.KAFKA_BROKERS?.length ? config.KAFKA_BROKERS : (state?.brokers ?? [])
-  const databaseUrl = state?.databaseUrl ?? config.DATABASE_URL
-  if (brokers.length === 0 && state?.kind !== 'embedded') {
-    console.error('No broker: set KAFKA_BROKERS, or start `bun run dev` or `bun run broker` first.')
-    process.exit(2)
-  }
-  if (brokers.length > 0) await waitForBroker(brokers, 10_000)
-  const database = await openMigratedDatabase(databaseUrl, config.DATABASE_AUTH_TOKEN)
-  const bus = createBus(config, database, brokers)
-  console.error(`# ${bus.description}`)
-  return {
-    bus,
-    close: async () => {
-      await bus.close()
-      database.close()
-    },
-  }
-}
 
 function pickTopics(arg: string | undefined): string[] {
   const all = catalogWithDlqs().map((t) => t.name)

@@ -9,12 +9,23 @@ import {
 } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
+import {
+  assertNotInsideOwnTransaction,
+  inTransactionScope,
+  markWriteLockHeld,
+} from './transaction-scope.ts'
 
 /**
  * The database as queries see it. It carries no table map (the shop uses no `db.query.*`
  * relational queries), so shared/ depends on no service's tables; each service imports its own.
  */
 export type Db = LibSQLDatabase & { $client: Client }
+
+/** An open transaction, as `db.transaction(async (tx) => …)` hands it over. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** Where a write can go: the database (its own transaction) or an open transaction. */
+export type Writer = Db | Tx
 
 export interface Database {
   db: Db
@@ -30,6 +41,8 @@ class WriteLock {
   #tail: Promise<void> = Promise.resolve()
 
   async acquire(): Promise<() => void> {
+    // Waiting here for our own transaction's lock would never end: fail loudly instead.
+    assertNotInsideOwnTransaction()
     const previous = this.#tail
     const { promise, resolve } = Promise.withResolvers<void>()
     this.#tail = previous.then(() => promise)
@@ -75,12 +88,14 @@ function serialiseWrites(client: Client): Client {
     // A transaction holds the lock from BEGIN until it commits, rolls back or closes.
     transaction: async (...args: Parameters<Client['transaction']>): Promise<Transaction> => {
       const release = await lock.acquire()
+      const unmark = markWriteLockHeld()
       try {
         const tx = await client.transaction(...args)
         let released = false
         const done = () => {
           if (!released) {
             released = true
+            unmark()
             release()
           }
         }
@@ -99,6 +114,7 @@ function serialiseWrites(client: Client): Client {
           },
         })
       } catch (error) {
+        unmark()
         release()
         throw error
       }
@@ -124,6 +140,11 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   const client = isFile ? serialiseWrites(raw) : raw
   if (isFile) await client.execute('PRAGMA journal_mode=WAL')
   const db = drizzle(client)
+  // Every transaction runs in a scope of its own: a nested write through `db` fails at once
+  // instead of deadlocking, and `afterCommit` hooks run once it has committed.
+  const transaction = db.transaction.bind(db)
+  db.transaction = ((...args: Parameters<Db['transaction']>) =>
+    inTransactionScope(() => transaction(...args))) as Db['transaction']
   return { db, client, url, close: () => client.close() }
 }
 

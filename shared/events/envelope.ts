@@ -62,7 +62,8 @@ export function toRecord(event: EventEnvelope): BusRecord {
   return recordOf({ ...event, data: JSON.stringify(event.data) })
 }
 
-const headerSchema = z.object({
+/** The CloudEvents attributes a consumed record must carry in its headers. */
+export const cloudEventHeaders = z.object({
   ce_id: z.string().min(1),
   ce_type: z.string().min(1),
   ce_source: z.string().min(1),
@@ -72,7 +73,7 @@ const headerSchema = z.object({
 
 /** Reads and validates a consumed record as an envelope: headers, JSON body, and the type's data schema. */
 export function fromRecord(record: ConsumedRecord): EventEnvelope {
-  const headers = headerSchema.parse(record.headers)
+  const headers = cloudEventHeaders.parse(record.headers)
   const raw: unknown = JSON.parse(record.value)
   const data = isEventType(headers.ce_type) ? EVENT_TYPES[headers.ce_type].schema.parse(raw) : raw
   return {

@@ -10,6 +10,8 @@ export interface HealthDeps {
   db: Db
   bus: EventBus
   service: string
+  /** This process's consumers: each must have joined its group for the process to be ready. */
+  consumers?: () => { group: string; topic: string; state: string }[]
 }
 
 const started = Date.now()
@@ -43,14 +45,28 @@ export function healthRoutes(deps: HealthDeps): Hono {
       check('database', () => deps.db.run(sql`select 1`)),
       check('bus', () => deps.bus.ping()),
     ])
-    if (database === 'ok' && bus === 'ok')
-      return c.json({ status: 'ready', checks: { database, bus } })
-    const failed = [database === 'failed' && 'database', bus === 'failed' && 'bus'].filter(Boolean)
+    const consumers = (deps.consumers?.() ?? []).map((k) => ({
+      group: k.group,
+      topic: k.topic,
+      state: k.state,
+    }))
+    const idle = consumers.filter((k) => k.state !== 'running')
+    if (database === 'ok' && bus === 'ok' && idle.length === 0)
+      return c.json({ status: 'ready', checks: { database, bus }, consumers })
+    const failed = [database === 'failed' && 'the database', bus === 'failed' && 'the bus'].filter(
+      Boolean,
+    )
+    const problems = [
+      failed.length > 0 && `${failed.join(' and ')} did not answer`,
+      idle.length > 0 &&
+        `consumer group${idle.length > 1 ? 's' : ''} ${idle.map((k) => `${k.group} (${k.state})`).join(', ')} not consuming`,
+    ].filter(Boolean)
     return problemResponse(c, {
       status: 503,
       code: 'NOT_READY',
-      detail: `Not ready: the ${failed.join(' and the ')} did not answer`,
+      detail: `Not ready: ${problems.join('; ')}`,
       checks: { database, bus },
+      consumers,
     })
   })
   app.get('/api/health', (c) =>

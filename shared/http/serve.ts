@@ -6,7 +6,15 @@ import { healthRoutes } from './health.ts'
 /** The app every process serves: the factory's middleware plus health, readiness and metrics. */
 export function createServiceApp(platform: Platform, service: string): Hono {
   const app = createApp({ maxBodyBytes: platform.config.INGEST_MAX_BODY_BYTES })
-  app.route('/', healthRoutes({ db: platform.database.db, bus: platform.bus, service }))
+  app.route(
+    '/',
+    healthRoutes({
+      db: platform.database.db,
+      bus: platform.bus,
+      service,
+      consumers: () => platform.consumers.states(),
+    }),
+  )
   return app
 }
 

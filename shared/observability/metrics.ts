@@ -14,6 +14,20 @@ export function setLagSource(source: (() => Promise<LagSample[]>) | null): void 
   lagSource = source
 }
 
+export interface ConsumerSample {
+  group: string
+  topic: string
+  state: 'starting' | 'running' | 'stopped'
+  assigned: number
+}
+
+let consumerSource: (() => ConsumerSample[]) | null = null
+
+/** Tells `/metrics` which consumers this process runs; their state is read at each scrape. */
+export function setConsumerSource(source: (() => ConsumerSample[]) | null): void {
+  consumerSource = source
+}
+
 /** The process's Prometheus registry, served at `/metrics`. */
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -32,14 +46,20 @@ export const busMetrics = {
   }),
   failed: new Counter({
     name: 'streamshop_events_failed_total',
-    help: 'Records whose handler failed every attempt',
+    help: 'Records whose handler failed until the retry budget ran out (or with an error no retry can fix)',
+    labelNames: ['topic', 'group'],
+    registers: [registry],
+  }),
+  retried: new Counter({
+    name: 'streamshop_events_retried_total',
+    help: 'Failed handler attempts that were tried again',
     labelNames: ['topic', 'group'],
     registers: [registry],
   }),
   deadLettered: new Counter({
     name: 'streamshop_events_dead_lettered_total',
-    help: 'Records published to a dead-letter topic',
-    labelNames: ['topic'],
+    help: 'Records sent to their dead-letter topic (reason: unparseable, unknown-type or failed)',
+    labelNames: ['topic', 'group', 'reason'],
     registers: [registry],
   }),
   handleSeconds: new Histogram({
@@ -67,6 +87,28 @@ export const busMetrics = {
       } catch {
         // A scrape while the broker is down shows no lag rather than failing /metrics.
       }
+    },
+  }),
+  consumerUp: new Gauge({
+    name: 'streamshop_consumer_up',
+    help: "1 while this process's member of the group has joined and consumes, else 0",
+    labelNames: ['group', 'topic'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const c of consumerSource?.() ?? [])
+        this.set({ group: c.group, topic: c.topic }, c.state === 'running' ? 1 : 0)
+    },
+  }),
+  consumerAssigned: new Gauge({
+    name: 'streamshop_consumer_assigned_partitions',
+    help: "Partitions this process's member of the group owns",
+    labelNames: ['group', 'topic'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const c of consumerSource?.() ?? [])
+        this.set({ group: c.group, topic: c.topic }, c.assigned)
     },
   }),
   outboxOldestSeconds: new Gauge({

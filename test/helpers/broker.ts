@@ -47,8 +47,6 @@ export function kafkaBus(
     clientId: unique('test'),
     replicationFactor: 1,
     sessionTimeoutMs: 3000,
-    maxAttempts: 3,
-    retryBaseMs: 5,
     ...overrides,
   })
 }

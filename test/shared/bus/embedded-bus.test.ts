@@ -12,7 +12,7 @@ busContract('embedded log', {
   bus: (database) => {
     let bus = shared.get(database)
     if (!bus) {
-      bus = new EmbeddedBus(database, { maxAttempts: 3, retryBaseMs: 5, pollMs: 50 })
+      bus = new EmbeddedBus(database, { pollMs: 50 })
       shared.set(database, bus)
     }
     return bus
@@ -21,7 +21,7 @@ busContract('embedded log', {
 
 test('embedded log retention drops old records without ever reusing their offsets', async () => {
   const database = await tempDatabase()
-  const bus = new EmbeddedBus(database, { maxAttempts: 1, retryBaseMs: 1, pollMs: 20 })
+  const bus = new EmbeddedBus(database, { pollMs: 20 })
   try {
     await bus.ensureTopics([
       { name: 't', partitions: 1, retentionDays: 1, purpose: 'test', consumed: false },

@@ -1,0 +1,46 @@
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { Db, Writer } from '../db/client.ts'
+import { afterCommit } from '../db/transaction-scope.ts'
+import type { EventEnvelope } from '../events/envelope.ts'
+import { outboxInserts } from './outbox.ts'
+
+const listeners = new Set<() => void>()
+
+/** Calls `listener` after every commit of this process that put events in an outbox (the relay's wake-up). */
+export function onEventsCommitted(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+/** Tells the relays of this process that committed events are waiting. */
+export function wakeRelays(): void {
+  for (const listener of listeners) listener()
+}
+
+function isTransaction(w: Writer): boolean {
+  return !('$client' in w)
+}
+
+/**
+ * The one way to change state and emit the events it causes: both commit or neither does, and the
+ * relay is woken once they are visible. `change` builds its statements on the writer it is given,
+ * so inside a transaction (a consumer's `ctx.tx`) nothing can slip out through `db`.
+ *
+ * @example
+ * await commit(db, (w) => [w.insert(carts).values(line)], [cartEvent('cart.item_added', …)])
+ */
+export async function commit(
+  w: Writer,
+  change: (w: Writer) => BatchItem<'sqlite'>[],
+  events: EventEnvelope[],
+): Promise<void> {
+  const statements = [...change(w), ...outboxInserts(w, events)]
+  const [first, ...rest] = statements
+  if (!first) return
+  if (isTransaction(w)) {
+    for (const statement of statements) await statement
+  } else {
+    await (w as Db).batch([first, ...rest])
+  }
+  if (events.length > 0) afterCommit(wakeRelays)
+}

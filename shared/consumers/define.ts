@@ -1,0 +1,74 @@
+import type { z } from 'zod'
+import type { Tx } from '../db/client.ts'
+import type { EventEnvelope } from '../events/envelope.ts'
+import type { ConsumedRecord } from '../events/record.ts'
+import type { TopicName } from '../events/topics.ts'
+import { EVENT_TYPES, type EventType } from '../events/types.ts'
+import type { RetryPolicy } from './retry.ts'
+
+/** A consumed event after its headers and data passed the consumer's schema. */
+export interface ConsumedEvent<T extends EventType = EventType, D = unknown> {
+  id: string
+  type: T
+  source: string
+  time: string
+  key: string | null
+  data: D
+  /** Where it was read: for logs and dead letters, never for business decisions. */
+  record: Pick<ConsumedRecord, 'topic' | 'partition' | 'offset' | 'timestamp'>
+}
+
+/** What a handler may use: everything it writes goes through `tx`, and commits with the event. */
+export interface ConsumerContext {
+  /** The transaction that also records this event as processed: write through it, never `db`. */
+  tx: Tx
+  /** Events to publish if, and only if, this transaction commits (through the outbox). */
+  emit(...events: EventEnvelope[]): void
+  /** Aborted when the attempt timed out or the consumer is closing: stop early if you can. */
+  signal: AbortSignal
+  /** 1 on the first attempt. */
+  attempt: number
+}
+
+/** One consumer: a group reading one topic, the event types it handles and how. */
+export interface ConsumerDefinition<
+  T extends EventType = EventType,
+  S extends z.ZodType = z.ZodType,
+> {
+  /** The consumer group; replicas of a service share it and split the topic's partitions. */
+  group: string
+  topic: TopicName
+  /** Types this consumer handles; other catalog types on the topic are skipped and committed. */
+  types: readonly T[]
+  /** The data it accepts; a record that does not parse goes to the DLQ without retries. */
+  schema: S
+  handle(event: ConsumedEvent<T, z.infer<S>>, ctx: ConsumerContext): Promise<void>
+  /** Overrides of the process's retry policy (env `CONSUMER_*`). */
+  retry?: Partial<RetryPolicy>
+}
+
+/**
+ * Declares a consumer: one module per consumed topic exports one of these, and the service's
+ * `index.ts` lists it in its `consumers`.
+ *
+ * @example
+ * export const productDeleted = defineConsumer({
+ *   group: 'carts', topic: 'product-events', types: ['product.deleted'],
+ *   schema: catalogSchema('product.deleted'),
+ *   async handle(event, ctx) { … ctx.tx … ctx.emit(…) },
+ * })
+ */
+export function defineConsumer<T extends EventType, S extends z.ZodType>(
+  definition: ConsumerDefinition<T, S>,
+): ConsumerDefinition<T, S> {
+  for (const type of definition.types) {
+    if (EVENT_TYPES[type].topic !== definition.topic)
+      throw new Error(`${type} lives on ${EVENT_TYPES[type].topic}, not on ${definition.topic}`)
+  }
+  return definition
+}
+
+/** The catalog's data schema of an event type, for consumers that take the event as declared. */
+export function catalogSchema<T extends EventType>(type: T): (typeof EVENT_TYPES)[T]['schema'] {
+  return EVENT_TYPES[type].schema
+}
