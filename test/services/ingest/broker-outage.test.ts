@@ -3,7 +3,8 @@
 import { afterAll, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { LocalKafka } from '../../../shared/broker/local-kafka.ts'
-import { applyOnce, outboxDepth } from '../../../shared/bus/outbox.ts'
+import { outboxDepth } from '../../../shared/bus/outbox.ts'
+import { catalogSchema, defineConsumer } from '../../../shared/consumers/define.ts'
 import { parseConfig } from '../../../shared/config/index.ts'
 import { eventually, kafkaBus, readTopic, unique } from '../../helpers/broker.ts'
 import { startTestShop, type TestShop } from '../../helpers/shop.ts'
@@ -32,19 +33,21 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
   const user = unique('outage')
   // A consumer that is running when the broker goes away must carry on once it is back, and its
   // idempotent effects must count every event exactly once.
-  const db = running.platform.database.db
   await running.platform.database.client.execute('create table seen (event_id text not null)')
   const group = unique('outage-consumer')
-  const consumer = await running.platform.bus.subscribe({
-    group,
-    topics: ['user-events'],
-    handler: async (r) => {
-      if (r.key !== user) return
-      await applyOnce(db, group, r.headers.ce_id as string, async (tx) => {
-        await tx.run(sql`insert into seen (event_id) values (${r.headers.ce_id})`)
-      })
-    },
-  })
+  // Started through the platform's consumer set, as a service's consumers are.
+  await running.platform.consumers.start([
+    defineConsumer({
+      group,
+      topic: 'user-events',
+      types: ['product.viewed'],
+      schema: catalogSchema('product.viewed'),
+      async handle(event, ctx) {
+        if (event.key !== user) return
+        await ctx.tx.run(sql`insert into seen (event_id) values (${event.id})`)
+      },
+    }),
+  ])
   const posted: string[] = []
   const statuses: number[] = []
   let batch = 0
@@ -116,7 +119,7 @@ test('loses and duplicates nothing when the broker stops and restarts during ing
     90_000,
     'the consumer to catch up',
   )
-  await consumer.close()
+  await running.platform.consumers.close()
   expect(new Set(await seen())).toEqual(new Set(posted))
   expect(await seen()).toHaveLength(posted.length)
 }, 240_000)
