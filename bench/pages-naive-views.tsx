@@ -5,11 +5,12 @@
 // components (web/pages/catalog-views.tsx); the bench also checks that both variants serve the
 // same HTML before it measures.
 import { Hono } from 'hono'
-import { CartPage } from '../services/carts/views.tsx'
+import type { VisitorEnv } from '../services/accounts/index.ts'
 import { findCategory, getProduct } from '../services/catalog/products.ts'
 import { listReviews } from '../services/catalog/reviews.ts'
 import type { Db } from '../shared/db/client.ts'
 import { NotFoundError } from '../shared/errors.ts'
+import { CartPage } from '../web/pages/carts-views.tsx'
 import { CategoryPage, HomePage, ProductPage } from '../web/pages/catalog-views.tsx'
 import { pseudonym, track } from '../web/track.ts'
 import { NAIVE_SORT, naiveCart, naiveHome, naiveListing, naivePopularIn } from './pages-naive.ts'
@@ -22,8 +23,8 @@ export interface NaivePagesDeps {
 }
 
 /** `/`, `/c/:category` (page 1.., popular order only), `/products/:slug` and `/cart`, N+1. */
-export function naivePages(deps: NaivePagesDeps): Hono {
-  const app = new Hono()
+export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
   const { db } = deps
 
   app.get('/', async (c) => {

@@ -1,18 +1,24 @@
-import type { Hono } from 'hono'
-import { identify, requireRole } from '../services/accounts/identity.ts'
-import { accountRoutes } from '../services/accounts/routes.tsx'
-import { secureCookies, sessionSecret } from '../services/accounts/settings.ts'
-import { cartCount, mergeGuestCart } from '../services/carts/carts.ts'
-import { cartRoutes } from '../services/carts/routes.tsx'
+import { type Context, Hono } from 'hono'
+import {
+  identify,
+  requireRole,
+  secureCookies,
+  sessionSecret,
+  type VisitorEnv,
+} from '../services/accounts/index.ts'
+import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
-import { orderRoutes } from '../services/orders/routes.tsx'
+import { orderRoutes } from '../services/orders/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
 import { notFoundPage, pageErrors } from './errors.tsx'
 import { openApiRoutes } from './openapi.ts'
+import { accountPages } from './pages/accounts.tsx'
+import { cartPages } from './pages/carts.tsx'
 import { catalogPages } from './pages/catalog.tsx'
+import { orderPages } from './pages/orders.tsx'
 import { staticRoutes } from './static.ts'
 
 /** Machine endpoints: no cookies are read or set there, so no CSRF token is needed either. */
@@ -27,26 +33,42 @@ export const MACHINE_PATHS = [
 
 /** The whole shop on one app: every service's routes and the pages. */
 export function createShopApp(platform: Platform): Hono {
-  const { config, database } = platform
-  const identity = { db: database.db, secret: sessionSecret(config), secure: secureCookies(config) }
   const app = createServiceApp(platform, 'shop')
+  // Machine endpoints and static files first: they answer before a visitor is looked up.
   app.route('/', staticRoutes())
   app.route('/', openApiRoutes())
   mountIngest(app, platform)
-  app.use(async (c, next) => {
-    if (MACHINE_PATHS.includes(c.req.path) || c.req.path.startsWith('/static/')) return next()
-    return identify(identity)(c, next)
-  })
-  app.use(csrfProtection({ expected: (c) => c.get('visitor').csrfToken, exempt: MACHINE_PATHS }))
+  app.route('/', shopperApp(platform))
+  app.notFound(notFoundPage)
+  app.onError(pageErrors)
+  return app
+}
+
+/**
+ * Everything a shopper's browser talks to, pages and the JSON API behind a session alike.
+ * `identify` is its first middleware, so every handler here has a visitor (`VisitorEnv`).
+ */
+function shopperApp(platform: Platform): Hono<VisitorEnv> {
+  const { config, database } = platform
+  const db = database.db
+  const identity = { db, secret: sessionSecret(config), secure: secureCookies(config) }
+  const wakeRelay = () => platform.relay.notify()
+  const app = new Hono<VisitorEnv>()
+  app.use(identify(identity))
+  app.use(
+    csrfProtection({
+      expected: (c: Context<VisitorEnv>) => c.get('visitor').csrfToken,
+      exempt: MACHINE_PATHS,
+    }),
+  )
   app.use(async (c, next) => {
     const visitor = c.get('visitor')
-    if (visitor && c.req.method === 'GET')
-      visitor.cartCount = await cartCount(database.db, visitor.shopperId)
+    if (c.req.method === 'GET') visitor.cartCount = await cartCount(db, visitor.shopperId)
     return next()
   })
   app.route(
     '/',
-    accountRoutes({
+    accountPages({
       ...identity,
       sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
       authRateLimitPerMin: config.AUTH_RATE_LIMIT_PER_MIN,
@@ -54,18 +76,10 @@ export function createShopApp(platform: Platform): Hono {
       onSignIn: [mergeGuestCart],
     }),
   )
-  app.route('/', cartRoutes({ db: database.db }))
-  app.route('/', orderRoutes({ db: database.db, onEventsWritten: () => platform.relay.notify() }))
+  app.route('/', cartPages({ db }))
+  app.route('/', orderPages({ db, onEventsWritten: wakeRelay }))
+  app.route('/', orderRoutes({ db, onEventsWritten: wakeRelay }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
-  app.route(
-    '/',
-    catalogPages({
-      db: database.db,
-      secret: identity.secret,
-      onTracked: () => platform.relay.notify(),
-    }),
-  )
-  app.notFound(notFoundPage)
-  app.onError(pageErrors)
+  app.route('/', catalogPages({ db, secret: identity.secret, onTracked: wakeRelay }))
   return app
 }

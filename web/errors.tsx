@@ -1,7 +1,7 @@
-import type { Context, ErrorHandler } from 'hono'
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { FC } from 'hono/jsx'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { Visitor } from '../services/accounts/identity.ts'
+import type { Visitor } from '../services/accounts/index.ts'
 import { AppError } from '../shared/errors.ts'
 import { errorToProblem } from '../shared/http/problem.ts'
 import { Layout } from './layout.tsx'
@@ -13,6 +13,15 @@ const GUEST: Visitor = {
   sessionToken: null,
   csrfToken: '',
   cartCount: 0,
+}
+
+/**
+ * Who to show the error page to. These handlers belong to the whole shop app, not to the shopper
+ * app where `identify` runs, so a request that failed early or matched nothing may have no visitor.
+ */
+function visitorOf(c: Context): Visitor {
+  const visitor: Visitor | undefined = c.get('visitor')
+  return visitor ?? GUEST
 }
 
 export const ErrorPage: FC<{ visitor: Visitor; status: number; title: string; detail: string }> = (
@@ -37,7 +46,7 @@ function wantsHtml(c: Context): boolean {
   )
 }
 
-export function notFoundPage(c: Context): Response | Promise<Response> {
+export const notFoundPage: NotFoundHandler = (c) => {
   if (!wantsHtml(c))
     return errorToProblem(
       new AppError(`No route for ${c.req.method} ${c.req.path}`, {
@@ -48,7 +57,7 @@ export function notFoundPage(c: Context): Response | Promise<Response> {
     )
   return c.html(
     <ErrorPage
-      visitor={c.get('visitor') ?? GUEST}
+      visitor={visitorOf(c)}
       status={404}
       title="Page not found"
       detail="We could not find that page. It may have moved, or the link may be wrong."
@@ -77,7 +86,7 @@ export const pageErrors: ErrorHandler = (error, c) => {
     ? error.message
     : 'Something went wrong on our side. Please try again in a moment.'
   return c.html(
-    <ErrorPage visitor={c.get('visitor') ?? GUEST} status={status} title={title} detail={detail} />,
+    <ErrorPage visitor={visitorOf(c)} status={status} title={title} detail={detail} />,
     status,
   )
 }

@@ -1,5 +1,5 @@
 import type { FC, PropsWithChildren } from 'hono/jsx'
-import type { Visitor } from '../services/accounts/identity.ts'
+import type { Visitor } from '../services/accounts/index.ts'
 
 export interface LayoutProps {
   title: string

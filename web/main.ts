@@ -1,8 +1,7 @@
 // `bun run dev`: the whole shop in one process on one port.
 
-import { seedAccounts } from '../services/accounts/demo-users.ts'
-import { demoAdmin } from '../services/accounts/settings.ts'
-import { ensureDemoCatalog } from '../services/catalog/demo-catalog.ts'
+import { demoAdmin, seedAccounts } from '../services/accounts/index.ts'
+import { ensureDemoCatalog } from '../services/catalog/index.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
 import { serve } from '../shared/http/serve.ts'

@@ -4,9 +4,9 @@ import {
   productCreateSchema,
   productListQuerySchema,
   productUpdateSchema,
-} from '../services/catalog/routes.ts'
+} from '../services/catalog/index.ts'
 import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
-import { checkoutSchema } from '../services/orders/orders.ts'
+import { checkoutSchema } from '../services/orders/index.ts'
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
 const body = (schema: z.ZodType) => ({

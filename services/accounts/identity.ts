@@ -22,10 +22,12 @@ export interface Visitor {
   cartCount: number
 }
 
-declare module 'hono' {
-  interface ContextVariableMap {
-    visitor: Visitor
-  }
+/**
+ * The env of an app whose requests all pass `identify` first: there, and only there, every handler
+ * has a visitor. Mount `identify` as the first middleware of such an app.
+ */
+export interface VisitorEnv {
+  Variables: { visitor: Visitor }
 }
 
 export interface IdentityOptions {
@@ -34,14 +36,14 @@ export interface IdentityOptions {
   secure: boolean
 }
 
-export function cookieOptions(secure: boolean, maxAgeSeconds: number) {
+function cookieOptions(secure: boolean, maxAgeSeconds: number) {
   return { httpOnly: true, sameSite: 'Lax' as const, secure, path: '/', maxAge: maxAgeSeconds }
 }
 
 const GUEST_MAX_AGE = 365 * 24 * 3600
 
 /** Sets a fresh guest id (a new visitor, or after logging out). */
-export async function newGuest(c: Context, opts: IdentityOptions): Promise<string> {
+async function newGuest(c: Context, opts: IdentityOptions): Promise<string> {
   const guestId = `g_${Bun.randomUUIDv7()}`
   await setSignedCookie(
     c,
@@ -53,11 +55,35 @@ export async function newGuest(c: Context, opts: IdentityOptions): Promise<strin
   return guestId
 }
 
+/** Gives the browser the signed, HttpOnly cookie of a session `signIn` just started. */
+export async function setSessionCookie(
+  c: Context,
+  token: string,
+  opts: IdentityOptions & { sessionTtlMs: number },
+): Promise<void> {
+  await setSignedCookie(
+    c,
+    SESSION_COOKIE,
+    token,
+    opts.secret,
+    cookieOptions(opts.secure, opts.sessionTtlMs / 1000),
+  )
+}
+
+/**
+ * Forgets the session cookie and gives the browser a new guest id, so the next person at this
+ * browser does not inherit this one's cart.
+ */
+export async function clearSessionCookie(c: Context, opts: IdentityOptions): Promise<void> {
+  deleteCookie(c, SESSION_COOKIE, { path: '/' })
+  await newGuest(c, opts)
+}
+
 /**
  * Reads the signed session and guest cookies. A missing, expired or tampered cookie makes a new
  * guest; it is never trusted.
  */
-export function identify(opts: IdentityOptions): MiddlewareHandler {
+export function identify(opts: IdentityOptions): MiddlewareHandler<VisitorEnv> {
   return async (c, next) => {
     const token = (await getSignedCookie(c, opts.secret, SESSION_COOKIE)) || null
     const user = token ? await userForSession(opts.db, token) : null
@@ -85,7 +111,7 @@ export class ForbiddenError extends AppError {
 }
 
 /** Lets only signed-in users with the role through; everyone else, guests included, gets 403. */
-export function requireRole(role: Role): MiddlewareHandler {
+export function requireRole(role: Role): MiddlewareHandler<VisitorEnv> {
   return async (c, next) => {
     const { user } = c.get('visitor')
     if (user?.role !== role) {

@@ -4,7 +4,7 @@ import { outboxInserts } from '../../shared/bus/outbox.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, NotFoundError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
-import { products } from '../catalog/schema.ts'
+import { productsByIds } from '../catalog/index.ts'
 import { cartItems } from './schema.ts'
 
 const SOURCE = '/streamshop/carts'
@@ -35,24 +35,25 @@ export interface Cart {
   currency: string
 }
 
-/** The cart with its products, in one query. */
+/**
+ * The cart with its products: its lines, then their products through the catalog's public query
+ * (two queries, not a join into the catalog's tables). A product deleted since drops out.
+ */
 export async function getCart(db: Db, shopperId: string): Promise<Cart> {
-  const rows = await db
-    .select({
-      productId: products.id,
-      slug: products.slug,
-      name: products.name,
-      imageHue: products.imageHue,
-      priceMinor: products.priceMinor,
-      currency: products.currency,
-      stock: products.stock,
-      quantity: cartItems.quantity,
-    })
+  const items = await db
+    .select({ productId: cartItems.productId, quantity: cartItems.quantity })
     .from(cartItems)
-    .innerJoin(products, eq(products.id, cartItems.productId))
     .where(eq(cartItems.shopperId, shopperId))
     .orderBy(cartItems.addedAt)
-  const lines = rows.map((r) => ({ ...r, lineTotalMinor: r.priceMinor * r.quantity }))
+  const ids = items.map((i) => i.productId)
+  const byId = new Map((await productsByIds(db, ids)).map((p) => [p.id, p]))
+  const lines = items.flatMap(({ productId, quantity }) => {
+    const p = byId.get(productId)
+    if (!p) return []
+    const { slug, name, imageHue, priceMinor, currency, stock } = p
+    const line = { productId, slug, name, imageHue, priceMinor, currency, stock, quantity }
+    return [{ ...line, lineTotalMinor: priceMinor * quantity }]
+  })
   return {
     lines,
     count: lines.reduce((n, l) => n + l.quantity, 0),
@@ -91,22 +92,20 @@ function lineOf(shopperId: string, productId: string) {
 }
 
 async function productFor(db: Db, productId: string) {
-  const [product] = await db.select().from(products).where(eq(products.id, productId))
+  const [product] = await productsByIds(db, [productId])
   if (!product) throw new NotFoundError(`No product ${productId}`)
   return product
 }
 
-function cartEvent(
+/** A cart event for one line; `metadata` says why when it is not the shopper's own doing. */
+export function cartEvent(
   type: 'cart.item_added' | 'cart.updated' | 'cart.item_removed',
   shopperId: string,
   productId: string,
   quantity: number,
+  metadata: Record<string, unknown> = {},
 ) {
-  return createEvent(
-    type,
-    { userId: shopperId, productId, quantity, metadata: {} },
-    { source: SOURCE },
-  )
+  return createEvent(type, { userId: shopperId, productId, quantity, metadata }, { source: SOURCE })
 }
 
 /** Adds to the cart (on top of what is there), within stock; emits `cart.item_added`. */
@@ -190,4 +189,9 @@ export async function mergeGuestCart(
     }),
     db.delete(cartItems).where(eq(cartItems.shopperId, guestId)),
   ]
+}
+
+/** The statement that empties a shopper's cart, for a batch that places their order. */
+export function emptyCartStatement(db: Db, shopperId: string): BatchItem<'sqlite'> {
+  return db.delete(cartItems).where(eq(cartItems.shopperId, shopperId))
 }

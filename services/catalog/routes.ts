@@ -15,14 +15,6 @@ import { createProduct, deleteProduct, updateProduct } from './product-changes.t
 import { getProduct, listCategories, listProducts } from './products.ts'
 import { listReviews } from './reviews.ts'
 
-// The schemas are part of this API's contract: the OpenAPI document is generated from them.
-export {
-  productCreateSchema,
-  productKeySchema,
-  productListQuerySchema,
-  productUpdateSchema,
-} from './inputs.ts'
-
 export interface CatalogRouteDeps {
   db: Db
   /** Lets only admins through; the accounts context provides it. */

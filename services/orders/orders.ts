@@ -4,8 +4,7 @@ import { outboxInserts } from '../../shared/bus/outbox.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, NotFoundError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
-import { getCart } from '../carts/carts.ts'
-import { cartItems } from '../carts/schema.ts'
+import { emptyCartStatement, getCart } from '../carts/index.ts'
 import { type Order, orders } from './schema.ts'
 
 const SOURCE = '/streamshop/orders'
@@ -143,7 +142,7 @@ export async function placeOrder(
   try {
     await db.batch([
       db.insert(orders).values(order),
-      db.delete(cartItems).where(eq(cartItems.shopperId, userId)),
+      emptyCartStatement(db, userId),
       ...outboxInserts(db, events),
     ])
   } catch (error) {

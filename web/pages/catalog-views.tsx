@@ -1,7 +1,11 @@
-import type { Visitor } from '../../services/accounts/identity.ts'
-import { PRODUCT_SORTS, type ProductSort } from '../../services/catalog/inputs.ts'
-import type { CategoryWithCount, Product } from '../../services/catalog/products.ts'
-import type { Review } from '../../services/catalog/reviews.ts'
+import type { Visitor } from '../../services/accounts/index.ts'
+import {
+  type CategoryWithCount,
+  PRODUCT_SORTS,
+  type Product,
+  type ProductSort,
+  type Review,
+} from '../../services/catalog/index.ts'
 import { CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
 import { AddToCart, hueClass, ProductGrid, Stars } from './product-views.tsx'

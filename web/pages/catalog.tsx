@@ -1,16 +1,19 @@
 import { Hono } from 'hono'
-import { ForbiddenError } from '../../services/accounts/identity.ts'
-import { PRODUCT_SORTS, type ProductSort } from '../../services/catalog/inputs.ts'
+import { ForbiddenError, type VisitorEnv } from '../../services/accounts/index.ts'
 import {
+  addReview,
   featuredProducts,
   findCategory,
   getProduct,
+  hasReviewed,
   listCategories,
   listProducts,
+  listReviews,
+  PRODUCT_SORTS,
+  type ProductSort,
   popularProducts,
-} from '../../services/catalog/products.ts'
-import { addReview, hasReviewed, listReviews } from '../../services/catalog/reviews.ts'
-import { hasBought } from '../../services/orders/orders.ts'
+} from '../../services/catalog/index.ts'
+import { hasBought } from '../../services/orders/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
 import { Layout } from '../layout.tsx'
@@ -35,8 +38,8 @@ export interface CatalogPagesDeps {
 }
 
 /** Home, category listings, search and product pages; views and searches are tracked as served. */
-export function catalogPages(deps: CatalogPagesDeps): Hono {
-  const app = new Hono()
+export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
   const { db } = deps
 
   async function tracked(work: Promise<void>) {

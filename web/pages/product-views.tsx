@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
-import type { Visitor } from '../../services/accounts/identity.ts'
-import type { Product } from '../../services/catalog/products.ts'
+import type { Visitor } from '../../services/accounts/index.ts'
+import type { Product } from '../../services/catalog/index.ts'
 import { CsrfField } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
 

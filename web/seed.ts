@@ -1,8 +1,9 @@
-// `bun run seed`: loads the deterministic demo data into DATABASE_URL; safe to run again.
-import { seedAccounts } from '../../services/accounts/demo-users.ts'
-import { seedCatalog } from '../../services/catalog/demo-catalog.ts'
-import { config } from '../config/index.ts'
-import { openMigratedDatabase } from '../db/client.ts'
+// `bun run seed`: loads the deterministic demo data into DATABASE_URL; safe to run again. It lives
+// in web/, beside main.ts, because like `bun run dev` it uses several services (shared/ uses none).
+import { seedAccounts } from '../services/accounts/index.ts'
+import { seedCatalog } from '../services/catalog/index.ts'
+import { config } from '../shared/config/index.ts'
+import { openMigratedDatabase } from '../shared/db/client.ts'
 
 const database = await openMigratedDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
 try {

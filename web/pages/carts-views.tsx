@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx'
-import { CartCount, CsrfField, Layout } from '../../web/layout.tsx'
-import { formatMoney } from '../../web/money.ts'
-import type { Visitor } from '../accounts/identity.ts'
-import type { Cart, CartLine } from './carts.ts'
+import type { Visitor } from '../../services/accounts/index.ts'
+import type { Cart, CartLine } from '../../services/carts/index.ts'
+import { CartCount, CsrfField, Layout } from '../layout.tsx'
+import { formatMoney } from '../money.ts'
 
 export const CartTotal: FC<{ cart: Cart; oob?: boolean }> = ({ cart, oob }) => (
   <p id="cart-total" class="cart-total" hx-swap-oob={oob ? 'true' : undefined}>

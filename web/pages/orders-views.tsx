@@ -1,9 +1,9 @@
 import type { FC } from 'hono/jsx'
-import { CsrfField, Layout } from '../../web/layout.tsx'
-import { formatMoney } from '../../web/money.ts'
-import type { Visitor } from '../accounts/identity.ts'
-import type { Cart } from '../carts/carts.ts'
-import type { Order } from './schema.ts'
+import type { Visitor } from '../../services/accounts/index.ts'
+import type { Cart } from '../../services/carts/index.ts'
+import type { Order } from '../../services/orders/index.ts'
+import { CsrfField, Layout } from '../layout.tsx'
+import { formatMoney } from '../money.ts'
 
 const FIELDS: [name: string, label: string, autocomplete: string][] = [
   ['name', 'Full name', 'name'],

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
-import { CsrfField, Layout } from '../../web/layout.tsx'
-import type { Visitor } from './identity.ts'
+import type { Visitor } from '../../services/accounts/index.ts'
+import { CsrfField, Layout } from '../layout.tsx'
 
 export interface FormState {
   values?: Record<string, string>

@@ -1,8 +1,15 @@
 import { type Context, Hono } from 'hono'
+import type { VisitorEnv } from '../../services/accounts/index.ts'
+import {
+  addToCart,
+  cartCount,
+  getCart,
+  removeFromCart,
+  setQuantity,
+} from '../../services/carts/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError } from '../../shared/errors.ts'
-import { addToCart, cartCount, getCart, removeFromCart, setQuantity } from './carts.ts'
-import { AddedToCart, CartChange, CartPage } from './views.tsx'
+import { AddedToCart, CartChange, CartPage } from './carts-views.tsx'
 
 const isHtmx = (c: Context) => c.req.header('hx-request') === 'true'
 
@@ -17,8 +24,8 @@ async function formField(c: Context, name: string): Promise<string | undefined> 
  * JavaScript (redirect back to the cart); with htmx the answer is the changed line plus the header
  * count and total, out of band. A bad quantity changes nothing and shows the error on its line.
  */
-export function cartRoutes(deps: { db: Db }): Hono {
-  const app = new Hono()
+export function cartPages(deps: { db: Db }): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
   const { db } = deps
 
   app.get('/cart', async (c) => {

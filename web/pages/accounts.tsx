@@ -1,26 +1,28 @@
 import { zValidator } from '@hono/zod-validator'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { type Context, Hono } from 'hono'
-import { deleteCookie, setSignedCookie } from 'hono/cookie'
 import { z } from 'zod'
-import type { Db } from '../../shared/db/client.ts'
-import { ConflictError } from '../../shared/errors.ts'
-import { rateLimit } from '../../shared/http/rate-limit.ts'
 import {
   authenticate,
+  clearSessionCookie,
+  type IdentityOptions,
   InvalidCredentialsError,
   recordFailedLogin,
   registerUser,
+  setSessionCookie,
   signIn,
   signOut,
-} from './accounts.ts'
-import { cookieOptions, type IdentityOptions, newGuest, SESSION_COOKIE } from './identity.ts'
-import { type FormState, LoginPage, RegisterPage } from './pages.tsx'
+  type VisitorEnv,
+} from '../../services/accounts/index.ts'
+import type { Db } from '../../shared/db/client.ts'
+import { ConflictError } from '../../shared/errors.ts'
+import { rateLimit } from '../../shared/http/rate-limit.ts'
+import { type FormState, LoginPage, RegisterPage } from './accounts-views.tsx'
 
 /** Work another context does in the log-in transaction, e.g. moving the guest's cart to the user. */
 export type SignInHook = (db: Db, guestId: string, userId: string) => Promise<BatchItem<'sqlite'>[]>
 
-export interface AccountRoutesOptions extends IdentityOptions {
+export interface AccountPagesOptions extends IdentityOptions {
   sessionTtlMs: number
   authRateLimitPerMin: number
   trustProxy: boolean
@@ -57,14 +59,22 @@ function formValues(c: Context, keys: string[]): Promise<Record<string, string>>
 type AuthPage = typeof LoginPage | typeof RegisterPage
 
 /** Renders the log-in or registration page for this visitor, keeping where they were going. */
-function show(c: Context, Page: AuthPage, state: FormState, status: 200 | 400 | 401 | 409 = 200) {
+function show(
+  c: Context<VisitorEnv>,
+  Page: AuthPage,
+  state: FormState,
+  status: 200 | 400 | 401 | 409 = 200,
+) {
   return c.html(
     <Page visitor={c.get('visitor')} state={state} next={safeNext(c.req.query('next'))} />,
     status,
   )
 }
 
-/** A zValidator hook that puts an invalid form back with each field's error and what was typed. */
+/**
+ * A zValidator hook that puts an invalid form back with each field's error and what was typed.
+ * (zValidator types a hook's context without the app's env, hence the plain `Context`.)
+ */
 function redisplay(Page: AuthPage, keep: string[]) {
   return async (
     result: { success: true } | { success: false; error: z.core.$ZodError },
@@ -81,15 +91,18 @@ function redisplay(Page: AuthPage, keep: string[]) {
 }
 
 /** Log-in, registration and log-out pages and their forms. */
-export function accountRoutes(opts: AccountRoutesOptions): Hono {
-  const app = new Hono()
+export function accountPages(opts: AccountPagesOptions): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
   const limit = rateLimit({
     limit: opts.authRateLimitPerMin,
     windowMs: 60_000,
     trustProxy: opts.trustProxy,
   })
 
-  async function startSession(c: Context, user: Awaited<ReturnType<typeof authenticate>>) {
+  async function startSession(
+    c: Context<VisitorEnv>,
+    user: Awaited<ReturnType<typeof authenticate>>,
+  ) {
     const visitor = c.get('visitor')
     const also = (
       await Promise.all(
@@ -106,13 +119,7 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
       },
       also,
     )
-    await setSignedCookie(
-      c,
-      SESSION_COOKIE,
-      token,
-      opts.secret,
-      cookieOptions(opts.secure, opts.sessionTtlMs / 1000),
-    )
+    await setSessionCookie(c, token, opts)
     return c.redirect(safeNext(c.req.query('next')), 303)
   }
 
@@ -158,9 +165,7 @@ export function accountRoutes(opts: AccountRoutesOptions): Hono {
   app.post('/logout', async (c) => {
     const { sessionToken, user } = c.get('visitor')
     if (sessionToken && user) await signOut(opts.db, sessionToken, user.id)
-    deleteCookie(c, SESSION_COOKIE, { path: '/' })
-    // A new guest too: the next person at this browser does not inherit this one's cart.
-    await newGuest(c, opts)
+    await clearSessionCookie(c, opts)
     return c.redirect('/', 303)
   })
 

@@ -1,0 +1,101 @@
+import { zValidator } from '@hono/zod-validator'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import type { VisitorEnv } from '../../services/accounts/index.ts'
+import { getCart } from '../../services/carts/index.ts'
+import {
+  checkoutSchema,
+  getOrder,
+  idempotencyKeySchema,
+  listOrders,
+  placeOrder,
+} from '../../services/orders/index.ts'
+import type { Db } from '../../shared/db/client.ts'
+import { AppError } from '../../shared/errors.ts'
+import { CheckoutPage, OrderPage, OrdersPage } from './orders-views.tsx'
+
+/** Guests are sent to log in and come back. */
+const signedIn: MiddlewareHandler<VisitorEnv> = async (c, next) => {
+  if (c.get('visitor').user) return next()
+  return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303)
+}
+
+function userId(c: Context<VisitorEnv>): string {
+  return c.get('visitor').user?.id ?? ''
+}
+
+/** Checkout, the order history and the order page, for the signed-in shopper. */
+export function orderPages(deps: { db: Db; onEventsWritten: () => void }): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
+  const { db } = deps
+
+  app.get('/checkout', signedIn, async (c) => {
+    const cart = await getCart(db, userId(c))
+    if (cart.lines.length === 0) return c.redirect('/cart', 303)
+    return c.html(
+      <CheckoutPage visitor={c.get('visitor')} cart={cart} idempotencyKey={Bun.randomUUIDv7()} />,
+    )
+  })
+
+  app.post(
+    '/checkout',
+    signedIn,
+    zValidator(
+      'form',
+      checkoutSchema.extend({ idempotencyKey: idempotencyKeySchema }),
+      // zValidator types a hook's context without the app's env, hence the plain `Context`.
+      async (result, c: Context) => {
+        if (result.success) return
+        const body = await c.req.parseBody()
+        const values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]))
+        const errors = Object.fromEntries(
+          result.error.issues.map((i) => [String(i.path[0]), i.message]),
+        )
+        const cart = await getCart(db, userId(c))
+        return c.html(
+          <CheckoutPage
+            visitor={c.get('visitor')}
+            cart={cart}
+            idempotencyKey={values.idempotencyKey || Bun.randomUUIDv7()}
+            values={values}
+            errors={errors}
+          />,
+          400,
+        )
+      },
+    ),
+    async (c) => {
+      const { idempotencyKey, ...input } = c.req.valid('form')
+      try {
+        const { order, created } = await placeOrder(db, userId(c), idempotencyKey, input)
+        if (created) deps.onEventsWritten()
+        return c.redirect(`/orders/${order.id}`, 303)
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error
+        const cart = await getCart(db, userId(c))
+        return c.html(
+          <CheckoutPage
+            visitor={c.get('visitor')}
+            cart={cart}
+            idempotencyKey={Bun.randomUUIDv7()}
+            notice={error.message}
+          />,
+          error.status as 409,
+        )
+      }
+    },
+  )
+
+  app.get('/orders', signedIn, async (c) =>
+    c.html(<OrdersPage visitor={c.get('visitor')} orders={await listOrders(db, userId(c))} />),
+  )
+  app.get('/orders/:id', signedIn, async (c) =>
+    c.html(
+      <OrderPage
+        visitor={c.get('visitor')}
+        order={await getOrder(db, userId(c), c.req.param('id'))}
+      />,
+    ),
+  )
+
+  return app
+}
