@@ -125,7 +125,8 @@ export async function consumerLag(
   for (const [group, topics] of groups) {
     const partitions = await bus.lag(group, topics.length > 0 ? topics : undefined)
     for (const p of partitions) {
-      if (catalog.has(p.topic))
+      // Other groups' offsets on topics outside the catalog (test or tool topics) are not ours.
+      if (topics.length > 0 || catalog.has(p.topic))
         samples.push({ group, topic: p.topic, partition: p.partition, lag: p.lag })
     }
   }
