@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
+import type { ConsumedRecord, EventBus } from '../../shared/bus/types.ts'
 import { type Platform, startPlatform } from '../../shared/platform.ts'
 import { createShopApp } from '../../web/app.tsx'
-import { tempDatabase, testConfig } from './broker.ts'
+import { eventually, tempDatabase, testConfig, unique } from './broker.ts'
 
 export interface TestShop {
   platform: Platform
@@ -36,5 +37,42 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
       await platform.close()
       rmSync(scratch.dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * What was published on one of the shop's topics from `since` (ms since the epoch) on, once `until`
+ * holds, up to the end offsets of that moment, so that late duplicates would be seen too. The
+ * shop's topics on the run's broker hold every earlier run's records (millions, after the benches),
+ * so reading them from the beginning would take minutes.
+ */
+export async function readTopicSince(
+  bus: EventBus,
+  topic: string,
+  since: number,
+  until: (records: ConsumedRecord[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  const group = unique('reader')
+  await bus.seek(group, topic, { timestamp: since })
+  const records: ConsumedRecord[] = []
+  const sub = await bus.subscribe({
+    group,
+    topics: [topic],
+    handler: async (r) => void records.push(r),
+  })
+  try {
+    await eventually(() => until(records), timeoutMs, `records on ${topic}`)
+    const [described] = await bus.describeTopics([topic])
+    const ends = new Map((described?.partitions ?? []).map((p) => [p.partition, p.end]))
+    const caughtUp = async () =>
+      (await bus.lag(group, [topic])).every(
+        (p) => p.committed !== null && p.committed >= (ends.get(p.partition) ?? 0n),
+      )
+    await eventually(caughtUp, timeoutMs, `the end of ${topic}`)
+    return records
+  } finally {
+    await sub.close()
+    await bus.deleteGroup(group).catch(() => {})
   }
 }

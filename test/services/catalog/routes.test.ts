@@ -8,7 +8,7 @@ import type { ConsumedRecord } from '../../../shared/bus/types.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { createServiceApp } from '../../../shared/http/serve.ts'
 import { readTopic, unique } from '../../helpers/broker.ts'
-import { startTestShop, type TestShop } from '../../helpers/shop.ts'
+import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
 // The catalog as its own service app on the shop's platform (database, broker, relay): the role
@@ -228,6 +228,7 @@ describe('admin writes', () => {
 describe('reviews', () => {
   test("a review is listed without the shopper's id and published on review-events keyed by product and as behaviour keyed by shopper", async () => {
     const shopper = unique('shopper')
+    const started = Date.now() - 1000
     await addReview(shop.platform.database.db, {
       productId: 'prod-0005',
       userId: shopper,
@@ -248,7 +249,12 @@ describe('reviews', () => {
     expect(reviewed?.headers.ce_type).toBe('review.created')
     const byShopper = (r: ConsumedRecord[]) => r.filter((x) => x.key === shopper)
     const [rated] = byShopper(
-      await readTopic(shop.platform.bus, 'user-events', (r) => byShopper(r).length >= 1),
+      await readTopicSince(
+        shop.platform.bus,
+        'user-events',
+        started,
+        (r) => byShopper(r).length >= 1,
+      ),
     )
     expect(rated?.headers.ce_type).toBe('product.rated')
     expect(JSON.parse(rated?.value ?? '{}')).toMatchObject({ productId: 'prod-0005', rating: 5 })
