@@ -2,7 +2,9 @@ import { base, en, Faker } from '@faker-js/faker'
 import { count, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../shared/db/client.ts'
+import { commit } from '../../shared/bus/commit.ts'
+import type { Db, Writer } from '../../shared/db/client.ts'
+import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
 import { ADJECTIVES, BRANDS, DEMO_CATEGORIES, type DemoCategory } from './demo-categories.ts'
 import { searchableName } from './products.ts'
 import { ratingAggregateUpdate } from './reviews.ts'
@@ -15,6 +17,7 @@ import {
   reviews,
 } from './schema.ts'
 import { slugify } from './slug.ts'
+import { CATALOG_SOURCE } from './source.ts'
 
 /** The faker seed: the same number gives the same catalog, row for row. */
 export const DEMO_SEED = 20261123
@@ -24,9 +27,18 @@ const DEMO_NOW = Date.UTC(2026, 9, 1)
 const DAY_MS = 86_400_000
 const REVIEWERS = 60
 
+/** A demo product: every field a `product.created` carries is set. */
+type DemoProductRow = NewProductRow &
+  Required<
+    Pick<
+      NewProductRow,
+      'description' | 'currency' | 'stock' | 'attributes' | 'imageHue' | 'featured'
+    >
+  >
+
 export interface DemoCatalog {
   categories: CategoryRow[]
-  products: NewProductRow[]
+  products: DemoProductRow[]
   reviews: NewReviewRow[]
 }
 
@@ -114,7 +126,7 @@ export function generateDemoCatalog(size = DEMO_PRODUCTS): DemoCatalog {
   }))
   const names = new Set<string>()
   const slugs = new Set<string>()
-  const productRows: NewProductRow[] = []
+  const productRows: DemoProductRow[] = []
   const reviewRows: NewReviewRow[] = []
   for (let i = 1; i <= size; i++) {
     const category = DEMO_CATEGORIES[(i - 1) % DEMO_CATEGORIES.length] as DemoCategory
@@ -193,22 +205,58 @@ export interface SeedSummary {
 }
 
 /**
+ * A `product.created` for each demo product, so that a consumer rebuilding the catalog from the log
+ * (the recommender's content model, say) finds the demo products there too. Ids are derived from
+ * the product id: seeding again within the outbox's de-duplication window emits nothing new, and
+ * a consumer that applied one applies it once however often it comes.
+ */
+function productCreatedEvents(rows: DemoProductRow[]): EventEnvelope[] {
+  return rows.map((p) =>
+    createEvent(
+      'product.created',
+      {
+        productId: p.id,
+        slug: p.slug,
+        name: p.name,
+        description: p.description,
+        categoryId: p.categoryId,
+        priceMinor: p.priceMinor,
+        currency: p.currency,
+        stock: p.stock,
+        attributes: p.attributes,
+        imageHue: p.imageHue,
+        featured: p.featured,
+      },
+      { source: CATALOG_SOURCE, id: nameBasedId(`demo-catalog/product.created/${p.id}`) },
+    ),
+  )
+}
+
+/** A UUID (version 8, RFC 9562) that is the same for the same name. */
+function nameBasedId(name: string): string {
+  const hex = new Bun.CryptoHasher('sha256').update(name).digest('hex').slice(0, 32).split('')
+  hex[12] = '8'
+  hex[16] = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16)
+  const h = hex.join('')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/**
  * Loads the demo catalog, overwriting earlier demo rows by id, so running it again leaves the same
- * data. Everything commits in one batch of multi-row INSERTs. It emits no product events: the demo
- * catalog is reference data present from the start, not a change anyone made, and hundreds of
- * `product.created` on every fresh start would drown the topic's real history.
+ * data. Everything commits in one transaction of multi-row INSERTs, with a `product.created` per
+ * demo product (see `productCreatedEvents`).
  */
 export async function seedCatalog(db: Db): Promise<SeedSummary> {
   const demo = generateDemoCatalog()
   // Rows per INSERT, under SQLite's limit of bound parameters per statement.
   const ROWS = 100
-  const statements: BatchItem<'sqlite'>[] = [
-    db
+  const statements = (w: Writer): BatchItem<'sqlite'>[] => [
+    w
       .insert(categories)
       .values(demo.categories)
       .onConflictDoUpdate({ target: categories.id, set: overwrite(categories, ['id']) }),
     ...chunks(demo.products, ROWS).map((rows) =>
-      db
+      w
         .insert(products)
         .values(rows)
         .onConflictDoUpdate({
@@ -218,15 +266,14 @@ export async function seedCatalog(db: Db): Promise<SeedSummary> {
         }),
     ),
     ...chunks(demo.reviews, ROWS).map((rows) =>
-      db
+      w
         .insert(reviews)
         .values(rows)
         .onConflictDoUpdate({ target: reviews.id, set: overwrite(reviews, ['id']) }),
     ),
-    ratingAggregateUpdate(db),
+    ratingAggregateUpdate(w),
   ]
-  const [first, ...rest] = statements
-  if (first) await db.batch([first, ...rest])
+  await commit(db, statements, productCreatedEvents(demo.products))
   return {
     categories: demo.categories.length,
     products: demo.products.length,

@@ -1,8 +1,10 @@
 import { and, eq, ne } from 'drizzle-orm'
-import type { Db } from '../../shared/db/client.ts'
-import type { ConstraintViolation } from '../../shared/db/constraints.ts'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { commit } from '../../shared/bus/commit.ts'
+import type { Db, Writer } from '../../shared/db/client.ts'
+import { type ConstraintViolation, explainConstraint } from '../../shared/db/constraints.ts'
 import { ConflictError, ValidationError } from '../../shared/errors.ts'
-import { createEvent } from '../../shared/events/envelope.ts'
+import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
 import type { EventData } from '../../shared/events/types.ts'
 import {
   type ProductCreateInput,
@@ -11,10 +13,10 @@ import {
   productCreateSchema,
   productUpdateSchema,
 } from './inputs.ts'
-import { CATALOG_SOURCE, commitWithEvents } from './outbox-write.ts'
 import { findCategory, getProduct, type Product, searchableName } from './products.ts'
 import { products } from './schema.ts'
 import { slugify } from './slug.ts'
+import { CATALOG_SOURCE } from './source.ts'
 
 // Admin changes to the catalog. Each writes the change and its product event in one batch.
 
@@ -57,6 +59,16 @@ function explainWrite(slug: string | undefined) {
   }
 }
 
+/** A product change and its event, through the one write path; a broken constraint gets a 409 that says why. */
+function commitExplained(
+  db: Db,
+  change: (w: Writer) => BatchItem<'sqlite'>[],
+  events: EventEnvelope[],
+  explain: (violation: ConstraintViolation) => Error | undefined,
+): Promise<void> {
+  return explainConstraint(commit(db, change, events), explain)
+}
+
 function explainDelete(violation: ConstraintViolation): Error | undefined {
   if (violation.kind === 'foreign_key')
     return new ConflictError('Other records still refer to this product, so it cannot be deleted')
@@ -87,10 +99,10 @@ export async function createProduct(db: Db, input: ProductCreateInput): Promise<
     imageHue: data.imageHue ?? hueOf(data.name),
     featured: data.featured,
   }
-  await commitWithEvents(
+  await commitExplained(
     db,
-    [
-      db.insert(products).values({
+    (w) => [
+      w.insert(products).values({
         id,
         ...fields,
         nameSearch: searchableName(data.name),
@@ -132,10 +144,10 @@ export async function updateProduct(
   if (changes.slug !== undefined && (await slugTaken(db, changes.slug, current.id)))
     throw new ConflictError(`The slug '${changes.slug}' is taken by another product`)
   const updatedAt = new Date()
-  await commitWithEvents(
+  await commitExplained(
     db,
-    [
-      db
+    (w) => [
+      w
         .update(products)
         .set({
           ...changes,
@@ -159,9 +171,9 @@ export async function updateProduct(
 /** Deletes a product (its reviews go with it) and emits `product.deleted`. */
 export async function deleteProduct(db: Db, idOrSlug: string): Promise<void> {
   const current = await getProduct(db, idOrSlug)
-  await commitWithEvents(
+  await commitExplained(
     db,
-    [db.delete(products).where(eq(products.id, current.id))],
+    (w) => [w.delete(products).where(eq(products.id, current.id))],
     [
       createEvent(
         'product.deleted',

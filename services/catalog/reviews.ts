@@ -1,11 +1,13 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
-import type { Db } from '../../shared/db/client.ts'
+import { commit } from '../../shared/bus/commit.ts'
+import type { Db, Writer } from '../../shared/db/client.ts'
+import { explainConstraint } from '../../shared/db/constraints.ts'
 import { ConflictError, NotFoundError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
 import { parseOrThrow, type ReviewInput, reviewInputSchema } from './inputs.ts'
-import { CATALOG_SOURCE, commitWithEvents } from './outbox-write.ts'
 import { getProduct } from './products.ts'
 import { products, type ReviewRow, reviews } from './schema.ts'
+import { CATALOG_SOURCE } from './source.ts'
 
 export type Review = ReviewRow
 
@@ -13,9 +15,9 @@ export type Review = ReviewRow
  * The statement that sets products' rating average and count from their reviews (one product, or
  * all). Recounting rather than adding one keeps the aggregate exact whatever wrote the reviews.
  */
-export function ratingAggregateUpdate(db: Db, productId?: string) {
+export function ratingAggregateUpdate(w: Writer, productId?: string) {
   const ofProduct = sql`${reviews.productId} = ${products.id}`
-  return db
+  return w
     .update(products)
     .set({
       ratingCount: sql`(select count(*) from ${reviews} where ${ofProduct})`,
@@ -44,9 +46,9 @@ export async function addReview(db: Db, input: ReviewInput): Promise<Review> {
     createdAt: new Date(),
   }
   const source = { source: CATALOG_SOURCE }
-  await commitWithEvents(
+  const written = commit(
     db,
-    [db.insert(reviews).values(review), ratingAggregateUpdate(db, product.id)],
+    (w) => [w.insert(reviews).values(review), ratingAggregateUpdate(w, product.id)],
     [
       createEvent(
         'review.created',
@@ -71,14 +73,14 @@ export async function addReview(db: Db, input: ReviewInput): Promise<Review> {
         source,
       ),
     ],
-    (violation) => {
-      if (violation.kind === 'unique' && violation.message.includes('reviews.user_id'))
-        return new ConflictError('You have already reviewed this product')
-      if (violation.kind === 'foreign_key')
-        return new NotFoundError(`There is no product '${product.id}' any more`)
-      return undefined
-    },
   )
+  await explainConstraint(written, (violation) => {
+    if (violation.kind === 'unique' && violation.message.includes('reviews.user_id'))
+      return new ConflictError('You have already reviewed this product')
+    if (violation.kind === 'foreign_key')
+      return new NotFoundError(`There is no product '${product.id}' any more`)
+    return undefined
+  })
   return review
 }
 

@@ -29,3 +29,19 @@ export function constraintViolation(error: unknown): ConstraintViolation | undef
   }
   return undefined
 }
+
+/**
+ * Awaits a write; if it broke a constraint, throws the error `explain` gives for it (a 409 the
+ * user understands), else the original error.
+ */
+export async function explainConstraint<T>(
+  write: Promise<T>,
+  explain: (violation: ConstraintViolation) => Error | undefined,
+): Promise<T> {
+  try {
+    return await write
+  } catch (error) {
+    const violation = constraintViolation(error)
+    throw (violation && explain(violation)) ?? error
+  }
+}

@@ -12,6 +12,7 @@ import { getProduct, listCategories } from '../../../services/catalog/products.t
 import { categories, products, reviews } from '../../../services/catalog/schema.ts'
 import { outbox } from '../../../shared/bus/schema.ts'
 import type { Database, Db } from '../../../shared/db/client.ts'
+import { EVENT_TYPES } from '../../../shared/events/types.ts'
 import { tempDatabase } from '../../helpers/broker.ts'
 
 const opened: Database[] = []
@@ -77,8 +78,8 @@ describe('the demo catalog seed', () => {
       1 +
       Math.ceil(summary.products / rowsPerStatement) +
       Math.ceil(summary.reviews / rowsPerStatement)
-    // The inserts plus the one statement that recounts the ratings.
-    expect(batches).toEqual([inserts + 1])
+    // The inserts, the one statement that recounts the ratings, and the product events' inserts.
+    expect(batches).toEqual([inserts + 1 + Math.ceil(summary.products / rowsPerStatement)])
     expect(writes.filter((sql) => !/^\s*select/i.test(sql))).toEqual([])
     expect(await database.db.$count(reviews)).toBe(summary.reviews)
   })
@@ -134,7 +135,7 @@ describe('the demo catalog seed', () => {
     expect(demo.reviews.length).toBeGreaterThan(100)
   })
 
-  test('stores ratings that agree with the reviews, and emits no events (it is reference data, not a change)', async () => {
+  test('stores ratings that agree with the reviews', async () => {
     const db = await fresh()
     await seedCatalog(db)
     const rows = await db.$client.execute(`
@@ -142,6 +143,27 @@ describe('the demo catalog seed', () => {
       where p.rating_count != (select count(*) from reviews r where r.product_id = p.id)
          or abs(p.rating_avg - coalesce((select avg(rating) from reviews r where r.product_id = p.id), 0)) > 1e-9`)
     expect(Number(rows.rows[0]?.wrong)).toBe(0)
-    expect(await db.$count(outbox)).toBe(0)
+  })
+
+  test('puts a product.created per demo product on the log, once however often it runs', async () => {
+    const [db, other] = await Promise.all([fresh(), fresh()])
+    const summary = await seedCatalog(db)
+    await seedCatalog(db)
+    await seedCatalog(other)
+    const events = await db.select().from(outbox).orderBy(asc(outbox.seq))
+    expect(events).toHaveLength(summary.products)
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['product.created']))
+    expect(new Set(events.map((e) => e.key)).size).toBe(summary.products)
+    // The same event ids wherever it runs, so consumers apply each product once.
+    const otherIds = (await other.select().from(outbox).orderBy(asc(outbox.seq))).map(
+      (e) => e.eventId,
+    )
+    expect(events.map((e) => e.eventId)).toEqual(otherIds)
+    const first = events.find((e) => e.key === 'prod-0001')
+    const data = EVENT_TYPES['product.created'].schema.parse(JSON.parse(first?.data ?? '{}'))
+    expect(data).toMatchObject({
+      productId: 'prod-0001',
+      name: 'Birchwood Recycled Knit Trail Shoes',
+    })
   })
 })

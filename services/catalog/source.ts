@@ -1,0 +1,2 @@
+/** The CloudEvents `source` of everything the catalog emits. */
+export const CATALOG_SOURCE = '/streamshop/catalog'
