@@ -52,7 +52,6 @@ function shopperApp(platform: Platform): Hono<VisitorEnv> {
   const { config, database } = platform
   const db = database.db
   const identity = { db, secret: sessionSecret(config), secure: secureCookies(config) }
-  const wakeRelay = () => platform.relay.notify()
   const app = new Hono<VisitorEnv>()
   app.use(identify(identity))
   app.use(
@@ -77,9 +76,9 @@ function shopperApp(platform: Platform): Hono<VisitorEnv> {
     }),
   )
   app.route('/', cartPages({ db }))
-  app.route('/', orderPages({ db, onEventsWritten: wakeRelay }))
-  app.route('/', orderRoutes({ db, onEventsWritten: wakeRelay }))
+  app.route('/', orderPages({ db }))
+  app.route('/', orderRoutes({ db }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
-  app.route('/', catalogPages({ db, secret: identity.secret, onTracked: wakeRelay }))
+  app.route('/', catalogPages({ db, secret: identity.secret }))
   return app
 }

@@ -7,12 +7,14 @@ import { config } from '../shared/config/index.ts'
 import { serve } from '../shared/http/serve.ts'
 import { closeOnSignals, startPlatform } from '../shared/platform.ts'
 import { createShopApp } from './app.tsx'
+import { shopConsumers } from './consumers.ts'
 
 const platform = await startPlatform(config, { allowEmbedded: config.NODE_ENV !== 'production' })
 const admin = demoAdmin(config)
 await seedAccounts(platform.database.db, config)
 // A first start gets the demo catalog; later starts keep whatever the admin changed.
 await ensureDemoCatalog(platform.database.db)
+await platform.consumers.start(shopConsumers)
 const app = createShopApp(platform)
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {

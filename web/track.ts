@@ -1,4 +1,4 @@
-import { outboxInserts } from '../shared/bus/outbox.ts'
+import { commit } from '../shared/bus/commit.ts'
 import type { Db } from '../shared/db/client.ts'
 import { createEvent } from '../shared/events/envelope.ts'
 import type { EventData, EventType } from '../shared/events/types.ts'
@@ -14,8 +14,7 @@ export async function track<T extends EventType>(
   type: T,
   data: EventData<T>,
 ): Promise<void> {
-  const [first, ...rest] = outboxInserts(db, [createEvent(type, data, { source: SOURCE })])
-  if (first) await db.batch([first, ...rest])
+  await commit(db, () => [], [createEvent(type, data, { source: SOURCE })])
 }
 
 /** A keyed hash of a shopper id for analytics events: stable per shopper, not reversible. */

@@ -1,6 +1,6 @@
 import { and, eq, gt, lt } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import { outboxInserts } from '../../shared/bus/outbox.ts'
+import { type Change, commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, ConflictError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
@@ -50,7 +50,7 @@ export async function registerUser(
     { source: SOURCE },
   )
   try {
-    await db.batch([db.insert(users).values(user), ...outboxInserts(db, [event])])
+    await commit(db, (w) => [w.insert(users).values(user)], [event])
   } catch (error) {
     // Two registrations racing for one email: the unique index decides.
     if (String((error as Error).message).includes('UNIQUE')) {
@@ -83,7 +83,7 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 export async function signIn(
   db: Db,
   input: { user: User; guestId: string; previousToken: string | null; ttlMs: number },
-  also: BatchItem<'sqlite'>[] = [],
+  also: Change[] = [],
 ): Promise<string> {
   const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
   const now = Date.now()
@@ -92,26 +92,28 @@ export async function signIn(
     { userId: input.user.id, metadata: { guestId: input.guestId } },
     { source: SOURCE },
   )
-  await db.batch([
-    db.insert(sessions).values({
-      tokenHash: sha256(token),
-      userId: input.user.id,
-      createdAt: now,
-      expiresAt: now + input.ttlMs,
-    }),
-    db.delete(sessions).where(eq(sessions.tokenHash, sha256(input.previousToken ?? ''))),
-    ...also,
-    ...outboxInserts(db, [event]),
-  ])
+  await commit(
+    db,
+    (w) => [
+      w.insert(sessions).values({
+        tokenHash: sha256(token),
+        userId: input.user.id,
+        createdAt: now,
+        expiresAt: now + input.ttlMs,
+      }),
+      w.delete(sessions).where(eq(sessions.tokenHash, sha256(input.previousToken ?? ''))),
+      ...also.flatMap((change) => change.statements(w)),
+    ],
+    [event, ...also.flatMap((change) => change.events)],
+  )
   return token
 }
 
 /** Ends a session and emits `user.logged_out`. */
 export async function signOut(db: Db, token: string, userId: string): Promise<void> {
   const event = createEvent('user.logged_out', { userId, metadata: {} }, { source: SOURCE })
-  await db.batch([
-    db.delete(sessions).where(eq(sessions.tokenHash, sha256(token))),
-    ...outboxInserts(db, [event]),
+  await commit(db, (w) => [w.delete(sessions).where(eq(sessions.tokenHash, sha256(token)))], [
+    event,
   ])
 }
 
@@ -126,8 +128,7 @@ export async function recordFailedLogin(db: Db, email: string, secret: string): 
     { subject, reason: 'invalid credentials', metadata: {} },
     { source: SOURCE },
   )
-  const [first, ...rest] = outboxInserts(db, [event])
-  if (first) await db.batch([first, ...rest])
+  await commit(db, () => [], [event])
 }
 
 export async function userForSession(db: Db, token: string): Promise<User | null> {

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import { outboxInserts } from '../../shared/bus/outbox.ts'
-import type { Db } from '../../shared/db/client.ts'
+import { type Change, commit } from '../../shared/bus/commit.ts'
+import type { Db, Writer } from '../../shared/db/client.ts'
 import { AppError, NotFoundError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
 import { productsByIds } from '../catalog/index.ts'
@@ -122,16 +122,19 @@ export async function addToCart(
     .where(lineOf(shopperId, productId))
   const adding = checkQuantity(rawQuantity, product.stock)
   const total = checkQuantity(String((line?.quantity ?? 0) + adding), product.stock)
-  await db.batch([
-    db
-      .insert(cartItems)
-      .values({ shopperId, productId, quantity: total, addedAt: Date.now() })
-      .onConflictDoUpdate({
-        target: [cartItems.shopperId, cartItems.productId],
-        set: { quantity: total },
-      }),
-    ...outboxInserts(db, [cartEvent('cart.item_added', shopperId, productId, adding)]),
-  ])
+  await commit(
+    db,
+    (w) => [
+      w
+        .insert(cartItems)
+        .values({ shopperId, productId, quantity: total, addedAt: Date.now() })
+        .onConflictDoUpdate({
+          target: [cartItems.shopperId, cartItems.productId],
+          set: { quantity: total },
+        }),
+    ],
+    [cartEvent('cart.item_added', shopperId, productId, adding)],
+  )
 }
 
 /** Sets a line's quantity, within stock; emits `cart.updated`. Nothing changes on a bad quantity. */
@@ -146,9 +149,8 @@ export async function setQuantity(
   const where = lineOf(shopperId, productId)
   const [line] = await db.select().from(cartItems).where(where)
   if (!line) throw new NotFoundError('That product is not in your cart')
-  await db.batch([
-    db.update(cartItems).set({ quantity }).where(where),
-    ...outboxInserts(db, [cartEvent('cart.updated', shopperId, productId, quantity)]),
+  await commit(db, (w) => [w.update(cartItems).set({ quantity }).where(where)], [
+    cartEvent('cart.updated', shopperId, productId, quantity),
   ])
 }
 
@@ -157,41 +159,54 @@ export async function removeFromCart(db: Db, shopperId: string, productId: strin
   const where = lineOf(shopperId, productId)
   const [line] = await db.select().from(cartItems).where(where)
   if (!line) return
-  await db.batch([
-    db.delete(cartItems).where(where),
-    ...outboxInserts(db, [cartEvent('cart.item_removed', shopperId, productId, line.quantity)]),
+  await commit(db, (w) => [w.delete(cartItems).where(where)], [
+    cartEvent('cart.item_removed', shopperId, productId, line.quantity),
   ])
 }
 
 /**
- * Moves a guest's cart into the user's at log-in (a sign-in hook: the statements run in the
- * log-in transaction). Quantities add up, capped by stock.
+ * Moves a guest's cart into the user's at log-in (a sign-in hook: the change commits in the log-in
+ * transaction). Quantities add up, capped by stock. The move is on the log as cart events: each
+ * guest line `cart.item_removed` (key: the guest) and `cart.item_added` for what the user's line
+ * gained (key: the user), so history rebuilt from the log agrees with the carts.
  */
-export async function mergeGuestCart(
-  db: Db,
-  guestId: string,
-  userId: string,
-): Promise<BatchItem<'sqlite'>[]> {
+export async function mergeGuestCart(db: Db, guestId: string, userId: string): Promise<Change> {
   const guest = await getCart(db, guestId)
-  if (guest.lines.length === 0) return []
+  if (guest.lines.length === 0) return { statements: () => [], events: [] }
   const mine = new Map((await getCart(db, userId)).lines.map((l) => [l.productId, l.quantity]))
   const now = Date.now()
-  return [
-    ...guest.lines.map((l) => {
-      const quantity = Math.min(l.stock, MAX_QUANTITY, l.quantity + (mine.get(l.productId) ?? 0))
-      return db
-        .insert(cartItems)
-        .values({ shopperId: userId, productId: l.productId, quantity, addedAt: now })
-        .onConflictDoUpdate({
-          target: [cartItems.shopperId, cartItems.productId],
-          set: { quantity },
-        })
-    }),
-    db.delete(cartItems).where(eq(cartItems.shopperId, guestId)),
-  ]
+  const merged = guest.lines.map((l) => {
+    const before = mine.get(l.productId) ?? 0
+    return { line: l, before, quantity: Math.min(l.stock, MAX_QUANTITY, l.quantity + before) }
+  })
+  const reason = { reason: 'merged_at_login', guestId, userId }
+  return {
+    statements: (w) => [
+      ...merged.map(({ line, quantity }) =>
+        w
+          .insert(cartItems)
+          .values({ shopperId: userId, productId: line.productId, quantity, addedAt: now })
+          .onConflictDoUpdate({
+            target: [cartItems.shopperId, cartItems.productId],
+            set: { quantity },
+          }),
+      ),
+      w.delete(cartItems).where(eq(cartItems.shopperId, guestId)),
+    ],
+    events: [
+      ...merged.map(({ line }) =>
+        cartEvent('cart.item_removed', guestId, line.productId, line.quantity, reason),
+      ),
+      ...merged
+        .filter(({ before, quantity }) => quantity > before)
+        .map(({ line, before, quantity }) =>
+          cartEvent('cart.item_added', userId, line.productId, quantity - before, reason),
+        ),
+    ],
+  }
 }
 
 /** The statement that empties a shopper's cart, for a batch that places their order. */
-export function emptyCartStatement(db: Db, shopperId: string): BatchItem<'sqlite'> {
-  return db.delete(cartItems).where(eq(cartItems.shopperId, shopperId))
+export function emptyCartStatement(w: Writer, shopperId: string): BatchItem<'sqlite'> {
+  return w.delete(cartItems).where(eq(cartItems.shopperId, shopperId))
 }

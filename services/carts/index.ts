@@ -11,3 +11,8 @@ export {
   removeFromCart,
   setQuantity,
 } from './carts.ts'
+
+import { productDeleted } from './consumers/product-events.ts'
+
+/** What the carts context consumes; `bun run dev` and `bun services/carts/main.ts` start them. */
+export const consumers = [productDeleted]

@@ -38,7 +38,6 @@ export function mountCatalog<E extends Env>(
     catalogRoutes({
       db: platform.database.db,
       requireAdmin: opts.requireAdmin,
-      onEventsWritten: () => platform.relay.notify(),
     }),
   )
 }

@@ -19,8 +19,6 @@ export interface CatalogRouteDeps {
   db: Db
   /** Lets only admins through; the accounts context provides it. */
   requireAdmin: MiddlewareHandler
-  /** Called once a write's events are in the outbox: the relay publishes them without polling. */
-  onEventsWritten?: () => void
 }
 
 const WHERE: Record<string, string> = { query: 'query', param: 'path', json: 'body' }
@@ -55,7 +53,6 @@ const jsonBody: MiddlewareHandler = async (c, next) => {
 export function catalogRoutes(deps: CatalogRouteDeps): Hono {
   const { db, requireAdmin } = deps
   const app = new Hono()
-  const written = () => deps.onEventsWritten?.()
 
   app.get('/api/products', valid('query', productListQuerySchema), async (c) => {
     const page = await listProducts(db, c.req.valid('query'))
@@ -83,7 +80,6 @@ export function catalogRoutes(deps: CatalogRouteDeps): Hono {
     valid('json', productCreateSchema),
     async (c) => {
       const product = await createProduct(db, c.req.valid('json'))
-      written()
       c.header('Location', `/api/products/${encodeURIComponent(product.id)}`)
       return c.json(product, 201)
     },
@@ -97,14 +93,12 @@ export function catalogRoutes(deps: CatalogRouteDeps): Hono {
     valid('json', productUpdateSchema),
     async (c) => {
       const product = await updateProduct(db, c.req.valid('param').id, c.req.valid('json'))
-      written()
       return c.json(product)
     },
   )
 
   app.delete('/api/products/:id', requireAdmin, valid('param', productKeySchema), async (c) => {
     await deleteProduct(db, c.req.valid('param').id)
-    written()
     return c.body(null, 204)
   })
 

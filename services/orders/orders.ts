@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
-import { outboxInserts } from '../../shared/bus/outbox.ts'
+import { commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, NotFoundError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
@@ -140,11 +140,7 @@ export async function placeOrder(
     ),
   ]
   try {
-    await db.batch([
-      db.insert(orders).values(order),
-      emptyCartStatement(db, userId),
-      ...outboxInserts(db, events),
-    ])
+    await commit(db, (w) => [w.insert(orders).values(order), emptyCartStatement(w, userId)], events)
   } catch (error) {
     // The same key twice at once: the unique index lets one through; the other gets that order.
     const [raced] = await db

@@ -36,7 +36,7 @@ export function orderJson(order: Order) {
  * The orders' JSON API: `POST /api/orders` and `GET /api/orders/:id`, for the signed-in shopper.
  * Mount it behind `identify` (see `VisitorEnv`).
  */
-export function orderRoutes(deps: { db: Db; onEventsWritten: () => void }): Hono<VisitorEnv> {
+export function orderRoutes(deps: { db: Db }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
 
@@ -58,8 +58,7 @@ export function orderRoutes(deps: { db: Db; onEventsWritten: () => void }): Hono
           { field: 'Idempotency-Key', message: key.error.issues[0]?.message ?? 'required' },
         ])
       const userId = c.get('visitor').user?.id ?? ''
-      const { order, created } = await placeOrder(db, userId, key.data, c.req.valid('json'))
-      if (created) deps.onEventsWritten()
+      const { order } = await placeOrder(db, userId, key.data, c.req.valid('json'))
       return c.json({ orderId: order.id, status: order.status }, 202)
     },
   )

@@ -17,6 +17,12 @@ export function wakeRelays(): void {
   for (const listener of listeners) listener()
 }
 
+/** Statements and the events they cause, for another module to commit along with its own. */
+export interface Change {
+  statements: (w: Writer) => BatchItem<'sqlite'>[]
+  events: EventEnvelope[]
+}
+
 function isTransaction(w: Writer): boolean {
   return !('$client' in w)
 }

@@ -1,7 +1,7 @@
 // `bun run topics create|describe|lag|tail [topic]`: the topic catalog, offsets, lag, and a live tail.
 import type { ConsumedRecord } from '../bus/types.ts'
-import { connect } from './connect.ts'
 import { catalogWithDlqs } from '../events/topics.ts'
+import { connect } from './connect.ts'
 
 const USAGE = `Usage: bun run topics <command> [topic]
   create [topic]            create the catalog (or one of its topics) if missing

@@ -1,7 +1,7 @@
+import { outbox } from '../bus/schema.ts'
 import type { Writer } from '../db/client.ts'
 import type { BusRecord, ConsumedRecord } from '../events/record.ts'
 import { dlqTopic } from '../events/topics.ts'
-import { outbox } from '../bus/schema.ts'
 import { describeError } from './retry.ts'
 
 /** Why a record was dead-lettered: it never parsed, or its handler kept failing. */

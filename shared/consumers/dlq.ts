@@ -1,5 +1,5 @@
-import type { BusRecord, ConsumedRecord, EventBus } from '../bus/types.ts'
 import { readTopicToEnd } from '../bus/read.ts'
+import type { BusRecord, ConsumedRecord, EventBus } from '../bus/types.ts'
 import { dlqTopic } from '../events/topics.ts'
 
 /** A dead letter as the tools and the dashboard show it. */

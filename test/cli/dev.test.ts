@@ -90,6 +90,13 @@ test('bun run dev serves the shop on a real broker, and topics tail shows the po
   await eventually(() => dev.output().includes('Broker:'), 10_000, 'the banner')
   expect(dev.output()).toContain(`KAFKA_BROKERS=${testBrokers().join(',')}`)
   expect(dev.output()).toContain('Database:')
+  // Every registered consumer has joined its group, or the shop would not be ready.
+  const ready = (await (await fetch(`${base}/readyz`)).json()) as { consumers: unknown[] }
+  expect(ready.consumers).toContainEqual({
+    group: 'carts',
+    topic: 'product-events',
+    state: 'running',
+  })
   await postAndTail(base, dir)
 }, 180_000)
 
@@ -114,3 +121,23 @@ test('bun run broker prints KAFKA_BROKERS once the broker answers', async () => 
   )
   expect(broker.output().trim()).toBe(`KAFKA_BROKERS=${testBrokers().join(',')}`)
 }, 60_000)
+
+test('bun services/carts/main.ts runs the carts consumers alone and is ready once they have joined', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamshop-carts-'))
+  dirs.push(dir)
+  const port = await freePort()
+  spawn(['bun', 'services/carts/main.ts'], {
+    PORT: String(port),
+    DATABASE_URL: `file:${join(dir, 'carts.db')}`,
+    KAFKA_BROKERS: testBrokers().join(','),
+  })
+  const ready = await eventually(
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`)
+      return res.status === 200 && ((await res.json()) as { consumers: unknown[] })
+    },
+    90_000,
+    'the carts service to be ready',
+  )
+  expect(ready.consumers).toEqual([{ group: 'carts', topic: 'product-events', state: 'running' }])
+}, 120_000)

@@ -161,7 +161,11 @@ test('a guest browses, searches, buys two things, registers, keeps the cart and 
       bus,
       'cart-events',
       started,
-      (rs) => rs.filter((r) => r.key === guestId).length >= 3,
+      // The guest's three cart steps, then the merge at registration: the guest's lines leave
+      // (two removals) and join the account's cart (two additions).
+      (rs) =>
+        rs.filter((r) => r.key === guestId).length >= 5 &&
+        rs.filter((r) => r.key === userId).length >= 2,
       60_000,
     )
     const journey = [...users, ...carts]
@@ -176,6 +180,10 @@ test('a guest browses, searches, buys two things, registers, keeps the cart and 
       'cart.item_added:guest',
       'cart.updated:guest',
       'user.registered:user',
+      'cart.item_removed:guest',
+      'cart.item_removed:guest',
+      'cart.item_added:user',
+      'cart.item_added:user',
       'user.logged_in:user',
       'product.purchased:user',
       'product.purchased:user',

@@ -1,5 +1,4 @@
 import { zValidator } from '@hono/zod-validator'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import {
@@ -14,13 +13,14 @@ import {
   signOut,
   type VisitorEnv,
 } from '../../services/accounts/index.ts'
+import type { Change } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { ConflictError } from '../../shared/errors.ts'
 import { rateLimit } from '../../shared/http/rate-limit.ts'
 import { type FormState, LoginPage, RegisterPage } from './accounts-views.tsx'
 
 /** Work another context does in the log-in transaction, e.g. moving the guest's cart to the user. */
-export type SignInHook = (db: Db, guestId: string, userId: string) => Promise<BatchItem<'sqlite'>[]>
+export type SignInHook = (db: Db, guestId: string, userId: string) => Promise<Change>
 
 export interface AccountPagesOptions extends IdentityOptions {
   sessionTtlMs: number
@@ -104,11 +104,9 @@ export function accountPages(opts: AccountPagesOptions): Hono<VisitorEnv> {
     user: Awaited<ReturnType<typeof authenticate>>,
   ) {
     const visitor = c.get('visitor')
-    const also = (
-      await Promise.all(
-        (opts.onSignIn ?? []).map((hook) => hook(opts.db, visitor.guestId, user.id)),
-      )
-    ).flat()
+    const also = await Promise.all(
+      (opts.onSignIn ?? []).map((hook) => hook(opts.db, visitor.guestId, user.id)),
+    )
     const token = await signIn(
       opts.db,
       {

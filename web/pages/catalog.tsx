@@ -34,18 +34,12 @@ export interface CatalogPagesDeps {
   db: Db
   /** Keys shopper ids in analytics events. */
   secret: string
-  onTracked: () => void
 }
 
 /** Home, category listings, search and product pages; views and searches are tracked as served. */
 export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
-
-  async function tracked(work: Promise<void>) {
-    await work
-    deps.onTracked()
-  }
 
   app.get('/', async (c) => {
     const visitor = c.get('visitor')
@@ -71,12 +65,10 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       page,
       pageSize: PAGE_SIZE,
     })
-    await tracked(
-      track(db, 'product_list.viewed', {
-        userId: pseudonym(deps.secret, visitor.shopperId),
-        metadata: { category: category.id, sort, page: String(page) },
-      }),
-    )
+    await track(db, 'product_list.viewed', {
+      userId: pseudonym(deps.secret, visitor.shopperId),
+      metadata: { category: category.id, sort, page: String(page) },
+    })
     return c.html(
       <CategoryPage
         visitor={visitor}
@@ -97,9 +89,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       ? await listProducts(db, { q, page, pageSize: PAGE_SIZE, sort: 'popular' })
       : null
     if (q)
-      await tracked(
-        track(db, 'product.searched', { userId: visitor.shopperId, query: q, metadata: {} }),
-      )
+      await track(db, 'product.searched', { userId: visitor.shopperId, query: q, metadata: {} })
     return c.html(
       <Layout title={q ? `Search: ${q}` : 'Search'} visitor={visitor}>
         <h1>{q ? `Results for “${q}”` : 'Search'}</h1>
@@ -138,13 +128,11 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       listReviews(db, product.id, { limit: 10 }),
       popularProducts(db, 5, { category: product.categoryId }),
     ])
-    await tracked(
-      track(db, 'product.viewed', {
-        userId: visitor.shopperId,
-        productId: product.id,
-        metadata: {},
-      }),
-    )
+    await track(db, 'product.viewed', {
+      userId: visitor.shopperId,
+      productId: product.id,
+      metadata: {},
+    })
     const canReview =
       visitor.user !== null &&
       (await hasBought(db, visitor.user.id, product.id)) &&
@@ -176,7 +164,6 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       title: String(form.title ?? ''),
       body: String(form.body ?? ''),
     })
-    deps.onTracked()
     return c.redirect(`/products/${product.slug}`, 303)
   })
 

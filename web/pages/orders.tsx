@@ -24,7 +24,7 @@ function userId(c: Context<VisitorEnv>): string {
 }
 
 /** Checkout, the order history and the order page, for the signed-in shopper. */
-export function orderPages(deps: { db: Db; onEventsWritten: () => void }): Hono<VisitorEnv> {
+export function orderPages(deps: { db: Db }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
 
@@ -66,8 +66,7 @@ export function orderPages(deps: { db: Db; onEventsWritten: () => void }): Hono<
     async (c) => {
       const { idempotencyKey, ...input } = c.req.valid('form')
       try {
-        const { order, created } = await placeOrder(db, userId(c), idempotencyKey, input)
-        if (created) deps.onEventsWritten()
+        const { order } = await placeOrder(db, userId(c), idempotencyKey, input)
         return c.redirect(`/orders/${order.id}`, 303)
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { commit } from '../../../shared/bus/commit.ts'
 import { catalogSchema, defineConsumer } from '../../../shared/consumers/define.ts'
-import { cartItems } from '../schema.ts'
 import { cartEvent } from '../carts.ts'
+import { cartItems } from '../schema.ts'
 
 /**
  * When the catalog deletes a product, it leaves every cart: each affected shopper's line goes, with

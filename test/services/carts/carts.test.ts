@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, like } from 'drizzle-orm'
+import { users } from '../../../services/accounts/schema.ts'
+import { addToCart, consumers as cartConsumers } from '../../../services/carts/index.ts'
 import { cartItems } from '../../../services/carts/schema.ts'
+import { deleteProduct } from '../../../services/catalog/product-changes.ts'
 import { categories, products } from '../../../services/catalog/schema.ts'
 import { outbox } from '../../../shared/bus/schema.ts'
-import { unique } from '../../helpers/broker.ts'
+import { eventually, unique } from '../../helpers/broker.ts'
 import { TestBrowser } from '../../helpers/browser.ts'
 import { startTestShop, type TestShop } from '../../helpers/shop.ts'
 
@@ -126,13 +129,60 @@ describe('cart', () => {
     await browser.get('/cart')
     await browser.post('/cart/items', { productId: plenty, quantity: '2' })
     await browser.get('/register')
-    await browser.post('/register', {
-      name: 'Grace',
-      email: `${unique('g')}@example.test`,
-      password: 'correct horse battery',
-    })
+    const email = `${unique('g')}@example.test`
+    await browser.post('/register', { name: 'Grace', email, password: 'correct horse battery' })
     const page = await (await browser.get('/cart')).text()
     expect(page).toContain(`id="line-${plenty}"`)
     expect(page).toMatch(/id="cart-count"[^>]*>2</)
+    // The move is on the log: the guest's line leaves, the account's line gains it.
+    const merged = await shop.platform.database.db
+      .select()
+      .from(outbox)
+      .where(and(like(outbox.data, '%merged_at_login%'), like(outbox.data, `%${plenty}%`)))
+    const [user] = await shop.platform.database.db
+      .select()
+      .from(users)
+      .where(eq(users.email, email))
+    expect(merged.map((e) => [e.type, e.key, JSON.parse(e.data).quantity])).toEqual([
+      ['cart.item_removed', expect.stringMatching(/^g_/), 2],
+      ['cart.item_added', user?.id, 2],
+    ])
+  })
+
+  test('a product the catalog deletes leaves every cart, with the cart events', async () => {
+    const doomed = unique('doomed')
+    const { db } = shop.platform.database
+    const [one, two] = [unique('shopper'), unique('shopper')]
+    await db.insert(products).values({ ...(await productRow(plenty)), id: doomed, slug: doomed })
+    await addToCart(db, one, doomed, '1')
+    await addToCart(db, two, doomed, '3')
+    await addToCart(db, two, plenty, '1')
+    // Its own group id, so no other shop on the test broker shares its partitions.
+    await shop.platform.consumers.start(
+      cartConsumers.map((c) => ({ ...c, group: unique('carts') })),
+    )
+    await deleteProduct(db, doomed)
+    await eventually(async () => (await quantityOf(two, doomed)) === undefined, 30_000, 'removal')
+    expect(await quantityOf(one, doomed)).toBeUndefined()
+    expect(await quantityOf(two, plenty)).toBe(1)
+    const removed = await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.type, 'cart.item_removed'), like(outbox.data, `%${doomed}%`)))
+    expect(removed.map((e) => [e.key, JSON.parse(e.data).quantity]).sort()).toEqual(
+      [
+        [one, 1],
+        [two, 3],
+      ].sort(),
+    )
+    expect(removed.every((e) => JSON.parse(e.data).metadata.reason === 'product_deleted')).toBe(
+      true,
+    )
   })
 })
+
+async function productRow(id: string) {
+  const [row] = await shop.platform.database.db.select().from(products).where(eq(products.id, id))
+  if (!row) throw new Error(`no product ${id}`)
+  return row
+}
