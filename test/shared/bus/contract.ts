@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm'
 import { onEventsCommitted } from '../../../shared/bus/commit.ts'
 import { OutboxRelay } from '../../../shared/bus/relay.ts'
 import type { BusRecord, EventBus } from '../../../shared/bus/types.ts'
-import { catalogSchema, type ConsumerDefinition } from '../../../shared/consumers/define.ts'
+import { type ConsumerDefinition, catalogSchema } from '../../../shared/consumers/define.ts'
 import { replayDeadLetters } from '../../../shared/consumers/dlq.ts'
 import type { RetryPolicy } from '../../../shared/consumers/retry.ts'
 import { ConsumerRunner } from '../../../shared/consumers/runner.ts'
@@ -375,6 +375,25 @@ export function busContract(name: string, harness: ContractHarness): void {
       // Every record of the other partitions was done while the stuck one was still failing.
       expect(elsewhere.every(([, h]) => h.at < stuck.at)).toBe(true)
       expect(stuck.at).toBeGreaterThanOrEqual(stuckUntil)
+    })
+
+    test('a partition stuck behind more records than a member buffers catches up in order, once each', async () => {
+      const topic = await newTopic(2)
+      const stuckUntil = Date.now() + 3000
+      const seen: { key: string; i: number }[] = []
+      await run(topic, unique('backlog'), async (e, ctx) => {
+        if (indexOf(e.data) === 0 && Date.now() < stuckUntil) throw new Error('stuck')
+        await effect(e, ctx)
+        seen.push({ key: e.key ?? '', i: indexOf(e.data) })
+      })
+      // 1,500 records behind the stuck one (more than a lane holds), and others on the other key.
+      await bus.publish(Array.from({ length: 1500 }, (_, i) => viewed(topic, i, 'stuck')))
+      await bus.publish(Array.from({ length: 50 }, (_, i) => viewed(topic, 5000 + i, 'free')))
+      await eventually(() => seen.length >= 1550, 60_000, 'every record')
+      const stuck = seen.filter((r) => r.key === 'stuck').map((r) => r.i)
+      expect(stuck).toEqual(Array.from({ length: 1500 }, (_, i) => i))
+      expect((await effects(topic)).size).toBe(1550)
+      expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
     })
 
     test('a dead letter replayed to its topic is applied once, however often it is replayed', async () => {
