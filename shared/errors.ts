@@ -69,7 +69,15 @@ export class BrokerUnavailableError extends AppError {
 
 /** The broker refused a record for good (too large, invalid timestamp): retrying cannot help. */
 export class RecordRejectedError extends AppError {
-  constructor(message: string, cause?: unknown) {
+  /**
+   * Of the records published together, the indexes of those not written: the broker refuses or
+   * writes each partition's batch as a whole, so the rest are on the topic and must not be re-sent.
+   * Absent when it is not known: then none may be assumed written.
+   */
+  readonly unwritten?: number[]
+
+  constructor(message: string, cause?: unknown, unwritten?: number[]) {
     super(message, { code: 'RECORD_REJECTED', status: 422, canRetry: false, cause })
+    this.unwritten = unwritten
   }
 }

@@ -9,6 +9,12 @@ import {
 import { BrokerUnavailableError, RecordRejectedError } from '../errors.ts'
 import { retentionMs, type TopicSpec } from '../events/topics.ts'
 import { busMetrics } from '../observability/metrics.ts'
+import {
+  partitionKey,
+  permanentRejection,
+  RecordPartitioner,
+  writtenPartitions,
+} from './kafka-produce.ts'
 import { KafkaSubscription } from './kafka-subscription.ts'
 import { sleep } from './sleep.ts'
 import {
@@ -44,6 +50,10 @@ export class KafkaBus implements EventBus {
   readonly #admin: Admin
   readonly #producer: Producer<string, string, string, string>
   readonly #subscriptions = new Set<KafkaSubscription>()
+  readonly #partitioner = new RecordPartitioner(async (topics) => {
+    const meta = await this.#producer.metadata({ topics: [...topics] })
+    return new Map([...meta.topics].map(([name, t]) => [name, t.partitionsCount]))
+  })
 
   constructor(opts: KafkaBusOptions) {
     this.#opts = opts
@@ -101,24 +111,46 @@ export class KafkaBus implements EventBus {
     }
   }
 
+  /**
+   * Publishes records in order per key. When the broker refuses some for good, the
+   * RecordRejectedError names the ones it did not write, so that only those are sent again.
+   */
   async publish(records: BusRecord[]): Promise<void> {
     if (records.length === 0) return
+    let partitions: number[]
+    try {
+      partitions = await this.#partitioner.assign(records)
+    } catch (error) {
+      throw new BrokerUnavailableError(`No partitions known for ${records.length} record(s)`, error)
+    }
     try {
       await this.#producer.send({
-        messages: records.map((r) => ({
+        messages: records.map((r, i) => ({
           topic: r.topic,
           key: r.key ?? undefined,
           value: r.value,
           headers: r.headers,
           timestamp: r.timestamp === undefined ? undefined : BigInt(r.timestamp),
+          partition: partitions[i],
         })),
       })
       busMetrics.produced.inc(records.length)
     } catch (error) {
       const refused = permanentRejection(error)
-      if (refused)
-        throw new RecordRejectedError(`The broker refused the record(s): ${refused}`, error)
-      throw new BrokerUnavailableError(`Publishing ${records.length} record(s) failed`, error)
+      if (!refused) {
+        this.#partitioner.forget(records.map((r) => r.topic))
+        throw new BrokerUnavailableError(`Publishing ${records.length} record(s) failed`, error)
+      }
+      const written = writtenPartitions(error)
+      const unwritten = records.flatMap((r, i) =>
+        written.has(partitionKey(r.topic, partitions[i] as number)) ? [] : [i],
+      )
+      busMetrics.produced.inc(records.length - unwritten.length)
+      throw new RecordRejectedError(
+        `The broker refused ${unwritten.length} of ${records.length} record(s): ${refused}`,
+        error,
+        unwritten,
+      )
     }
   }
 
@@ -265,27 +297,6 @@ export class KafkaBus implements EventBus {
     await Promise.allSettled([...this.#subscriptions].map((s) => s.close()))
     await Promise.allSettled([this.#producer.close(), this.#admin.close()])
   }
-}
-
-// Broker answers that no retry can change: the record itself is wrong.
-const PERMANENT = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_TIMESTAMP',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-])
-
-/** The permanent protocol error somewhere in a (possibly aggregated) produce failure, if any. */
-function permanentRejection(error: unknown, depth = 0): string | null {
-  if (!error || typeof error !== 'object' || depth > 5) return null
-  const { apiId, errors, cause } = error as { apiId?: string; errors?: unknown[]; cause?: unknown }
-  if (apiId && PERMANENT.has(apiId)) return apiId
-  for (const inner of [...(Array.isArray(errors) ? errors : []), cause]) {
-    const found = permanentRejection(inner, depth + 1)
-    if (found) return found
-  }
-  return null
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

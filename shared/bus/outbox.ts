@@ -1,4 +1,4 @@
-import { and, gt, lte, sql } from 'drizzle-orm'
+import { and, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db, Writer } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
@@ -7,6 +7,7 @@ import type { BusRecord } from './types.ts'
 
 export interface OutboxRow {
   seq: number
+  eventId: string
   record: BusRecord
 }
 
@@ -36,30 +37,53 @@ export function outboxInserts(w: Writer, events: EventEnvelope[]): BatchItem<'sq
   return statements
 }
 
-/** The events after `afterSeq`, in the order they were written. */
-export async function pendingEvents(db: Db, afterSeq: number, limit: number): Promise<OutboxRow[]> {
+/**
+ * The events after `afterSeq` that still wait, in the order they were written: rows a topic cursor
+ * has already covered are skipped, and so are the topics in `skipTopics` (parked by the relay).
+ */
+export async function pendingEvents(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+  skipTopics: string[] = [],
+): Promise<OutboxRow[]> {
   // The relay's hot path: a raw select costs about half of drizzle's row mapping here.
+  const skip =
+    skipTopics.length > 0 ? `and o.topic not in (${skipTopics.map(() => '?').join(',')})` : ''
   const result = await db.$client.execute({
-    sql: 'select seq, event_id, topic, key, type, source, time, data, created_at from outbox where seq > ? order by seq limit ?',
-    args: [afterSeq, limit],
+    sql: `select o.seq, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data, o.created_at, o.headers
+      from outbox o left join outbox_topic_cursors c on c.topic = o.topic
+      where o.seq > ? and (c.published_seq is null or o.seq > c.published_seq) ${skip}
+      order by o.seq limit ?`,
+    args: [afterSeq, ...skipTopics, limit],
   })
-  return result.rows.map((r) => ({
-    seq: Number(r.seq),
-    record: {
-      ...recordOf({
-        id: String(r.event_id),
-        type: String(r.type),
-        source: String(r.source),
-        time: String(r.time),
-        key: r.key === null ? '' : String(r.key),
-        topic: String(r.topic),
-        data: String(r.data),
-      }),
-      // The broker's timestamp is when we accepted the event: a client's clock must not decide
-      // retention or be refused as too far in the future. `ce_time` keeps when it happened.
-      timestamp: Number(r.created_at),
-    },
-  }))
+  return result.rows.map((r) => {
+    const topic = String(r.topic)
+    const key = r.key === null ? '' : String(r.key)
+    // The broker's timestamp is when we accepted the event: a client's clock must not decide
+    // retention or be refused as too far in the future. `ce_time` keeps when it happened.
+    const timestamp = Number(r.created_at)
+    const eventId = String(r.event_id)
+    // A row with its own headers (a dead letter) goes out as it was: its data and those headers.
+    if (r.headers !== null) {
+      const headers = JSON.parse(String(r.headers)) as Record<string, string>
+      return {
+        seq: Number(r.seq),
+        eventId,
+        record: { topic, key, value: String(r.data), headers, timestamp },
+      }
+    }
+    const record = recordOf({
+      id: eventId,
+      type: String(r.type),
+      source: String(r.source),
+      time: String(r.time),
+      key,
+      topic,
+      data: String(r.data),
+    })
+    return { seq: Number(r.seq), eventId, record: { ...record, timestamp } }
+  })
 }
 
 /** The approximate size of a record on the wire, for keeping a produce request under the broker's limit. */
@@ -78,7 +102,7 @@ export async function rejectEvents(db: Db, rows: OutboxRow[], error: string): Pr
     .values(
       rows.map((r) => ({
         seq: r.seq,
-        eventId: r.record.headers.ce_id ?? '',
+        eventId: r.eventId,
         topic: r.record.topic,
         key: r.record.key,
         value: r.record.value,
@@ -90,18 +114,51 @@ export async function rejectEvents(db: Db, rows: OutboxRow[], error: string): Pr
     .onConflictDoNothing()
 }
 
+/**
+ * Records what the relay published: its cursor (never moved back) and the topics that went out
+ * ahead of it; topic cursors the main one has caught up with are dropped. Nothing is written unless
+ * `owner` still holds the lease; returns whether it did.
+ */
+export async function advanceCursors(
+  db: Db,
+  owner: string,
+  publishedSeq: number,
+  ahead: { topic: string; seq: number }[],
+): Promise<boolean> {
+  const holds = "exists (select 1 from outbox_relay where name = 'relay' and owner = ?)"
+  const results = await db.$client.batch(
+    [
+      {
+        sql: "update outbox_relay set published_seq = max(published_seq, ?) where name = 'relay' and owner = ? returning published_seq",
+        args: [publishedSeq, owner],
+      },
+      ...ahead.map(({ topic, seq }) => ({
+        sql: `insert into outbox_topic_cursors (topic, published_seq) select ?, ? where ${holds}
+          on conflict (topic) do update set published_seq = max(published_seq, excluded.published_seq)`,
+        args: [topic, seq, owner],
+      })),
+      "delete from outbox_topic_cursors where published_seq <= (select published_seq from outbox_relay where name = 'relay')",
+    ],
+    'write',
+  )
+  return (results[0]?.rows.length ?? 0) > 0
+}
+
+// Rows still to publish: after the relay's cursor and not covered by their topic's cursor.
+const WAITING = `from outbox o left join outbox_topic_cursors c on c.topic = o.topic
+  where o.seq > coalesce((select published_seq from outbox_relay where name = 'relay'), 0)
+    and (c.published_seq is null or o.seq > c.published_seq)`
+
 /** How old the oldest unpublished event is, in seconds (0 when none waits). */
 export async function oldestPendingAgeSeconds(db: Db): Promise<number> {
-  const result = await db.$client.execute(
-    "select created_at from outbox where seq > coalesce((select published_seq from outbox_relay where name = 'relay'), 0) order by seq limit 1",
-  )
+  const result = await db.$client.execute(`select o.created_at ${WAITING} order by o.seq limit 1`)
   const created = result.rows[0]?.created_at
   return created === undefined || created === null
     ? 0
     : Math.max(0, (Date.now() - Number(created)) / 1000)
 }
 
-/** How far the relay has published. */
+/** How far the relay has published every topic (some may be further on; see `outbox_topic_cursors`). */
 export async function publishedSeq(db: Db): Promise<number> {
   const [row] = await db
     .select({ seq: outboxRelay.publishedSeq })
@@ -112,16 +169,8 @@ export async function publishedSeq(db: Db): Promise<number> {
 
 /** Events written but not yet published. */
 export async function outboxDepth(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(outbox)
-    .where(
-      gt(
-        outbox.seq,
-        sql`coalesce((select ${outboxRelay.publishedSeq} from ${outboxRelay} where ${outboxRelay.name} = 'relay'), 0)`,
-      ),
-    )
-  return Number(row?.n ?? 0)
+  const result = await db.$client.execute(`select count(*) as n ${WAITING}`)
+  return Number(result.rows[0]?.n ?? 0)
 }
 
 /** Deletes published events older than the retention, which also bounds how long a repeated id is recognised. */

@@ -37,7 +37,7 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
   const message = event.data
   try {
     if (message.type === 'start') {
-      const { config, brokers } = message
+      const { config, brokers, takeOverFrom } = message
       const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
       close = () => database.close()
       bus = new KafkaBus({
@@ -51,7 +51,9 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
         batchSize: config.OUTBOX_BATCH_SIZE,
         pollMs: config.OUTBOX_POLL_MS,
         retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+        takeOverFrom,
       })
+      report({ type: 'started', owner: relay.owner })
       relay.start()
       reporter = setInterval(() => void sendMetrics(), 1000)
     } else if (message.type === 'notify') {

@@ -1,10 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { RecordRejectedError } from '../errors.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
-import { sleep } from './sleep.ts'
 import {
+  advanceCursors,
   type OutboxRow,
   oldestPendingAgeSeconds,
   outboxDepth,
@@ -13,7 +12,8 @@ import {
   recordBytes,
   rejectEvents,
 } from './outbox.ts'
-import { outboxRelay } from './schema.ts'
+import { RelayLease } from './relay-lease.ts'
+import { sleep } from './sleep.ts'
 import type { EventBus } from './types.ts'
 
 export interface RelayOptions {
@@ -26,6 +26,10 @@ export interface RelayOptions {
   lingerMs?: number
   /** Bytes per produce request, under the broker's default message.max.bytes (1 MiB). */
   maxBatchBytes?: number
+  /** Longest wait before a topic the broker would not take is tried again. */
+  maxBackoffMs?: number
+  /** Owners of relays known to be dead that this one may take the lease from at once. */
+  takeOverFrom?: string[]
 }
 
 function withinBytes(rows: OutboxRow[], budget: number): OutboxRow[] {
@@ -39,19 +43,38 @@ function withinBytes(rows: OutboxRow[], budget: number): OutboxRow[] {
   return rows.slice(0, n)
 }
 
-const NAME = 'relay'
+function byTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
+  const topics = new Map<string, OutboxRow[]>()
+  for (const row of rows) {
+    const list = topics.get(row.record.topic)
+    if (list) list.push(row)
+    else topics.set(row.record.topic, [row])
+  }
+  return topics
+}
+
+/** A topic the broker would not take: tried again after `until`; holds the cursor before `firstSeq`. */
+interface Parked {
+  until: number
+  failures: number
+  firstSeq: number
+}
 
 /**
- * Publishes the outbox in order and moves its cursor past what was sent. While the bus is down it
- * backs off and retries the same batch; nothing is skipped. One relay per database holds a lease,
- * so replicas never publish out of order.
+ * Publishes the outbox in order per key and moves its cursors past what was sent. Each topic goes
+ * its own way: one the broker will not take is parked with its own backoff and retried in order,
+ * while the others keep flowing. One relay per database holds a lease, so replicas never publish
+ * out of order.
  */
 export class OutboxRelay {
   readonly #db: Db
   readonly #bus: EventBus
-  readonly #opts: Required<RelayOptions>
-  readonly #owner = Bun.randomUUIDv7()
+  readonly #opts: Required<Omit<RelayOptions, 'takeOverFrom'>>
+  readonly #lease: RelayLease
   readonly #stop = new AbortController()
+  readonly #parked = new Map<string, Parked>()
+  /** Rows past the cursors already written or set aside: a topic retried later skips them. */
+  readonly #done = new Set<number>()
   #wake: (() => void) | null = null
   #lingering = false
   #loop: Promise<void> | null = null
@@ -62,7 +85,19 @@ export class OutboxRelay {
     this.#bus = bus
     // The lease outlives the worst publish (request timeout × retries), so a slow publish does not
     // let a second relay start on the same rows.
-    this.#opts = { leaseMs: 60_000, lingerMs: 5, maxBatchBytes: 900_000, ...opts }
+    this.#opts = {
+      leaseMs: 60_000,
+      lingerMs: 5,
+      maxBatchBytes: 900_000,
+      maxBackoffMs: 5000,
+      ...opts,
+    }
+    this.#lease = new RelayLease(db, this.#opts.leaseMs, opts.takeOverFrom)
+  }
+
+  /** Who this relay is in the lease; a supervisor that saw it die may hand it to the next one. */
+  get owner(): string {
+    return this.#lease.owner
   }
 
   start(): void {
@@ -82,49 +117,118 @@ export class OutboxRelay {
   /** Publishes everything pending while this relay holds the lease; returns how many events went out. */
   async drainOnce(): Promise<number> {
     let sent = 0
+    // A topic that failed is not tried again in the same drain, however short its backoff.
+    const failed = new Set<string>()
     for (;;) {
       // Renewed before every batch, so a long backlog never outlives the lease.
-      const cursor = await this.#holdLease()
-      if (cursor === null) break
-      const rows = await pendingEvents(this.#db, cursor, this.#opts.batchSize)
+      const cursor = await this.#lease.hold()
+      if (cursor === null) {
+        this.#forget()
+        break
+      }
+      const now = Date.now()
+      const parked = [...this.#parked]
+        .filter(([topic, p]) => p.until > now || failed.has(topic))
+        .map(([topic]) => topic)
+      const rows = await pendingEvents(this.#db, cursor, this.#opts.batchSize, parked)
       if (rows.length === 0) break
       const batch = withinBytes(rows, this.#opts.maxBatchBytes)
-      await this.#publish(batch)
-      const last = (batch[batch.length - 1] as OutboxRow).seq
-      const moved = await this.#db
-        .update(outboxRelay)
-        .set({ publishedSeq: last })
-        .where(and(eq(outboxRelay.name, NAME), eq(outboxRelay.owner, this.#owner)))
-        .returning({ seq: outboxRelay.publishedSeq })
-      if (moved.length === 0) break // the lease moved on while we published; the new holder continues
-      sent += batch.length
+      const end = (batch[batch.length - 1] as OutboxRow).seq
+      const topics = [...byTopic(batch)]
+      // Topics are published side by side, each in order: a failing one holds up only itself.
+      const failedAt = await Promise.all(
+        topics.map(([topic, list]) =>
+          this.#publish(topic, list).catch((error) => this.#failed(topic, list, error)),
+        ),
+      )
+      const ahead: { topic: string; seq: number }[] = []
+      topics.forEach(([topic, list], i) => {
+        const first = failedAt[i]
+        if (first === null || first === undefined) {
+          this.#parked.delete(topic)
+          ahead.push({ topic, seq: end })
+          sent += list.length
+        } else {
+          this.#park(topic, first)
+          failed.add(topic)
+        }
+      })
+      // The cursor stops before the first row of any parked topic; what others published beyond
+      // it is remembered per topic.
+      let published = end
+      for (const p of this.#parked.values()) published = Math.min(published, p.firstSeq - 1)
+      const ours = await advanceCursors(this.#db, this.#lease.owner, published, ahead)
+      if (!ours) {
+        // The lease moved on while we published; the new holder continues.
+        this.#forget()
+        break
+      }
+      for (const seq of this.#done) if (seq <= published) this.#done.delete(seq)
       if (rows.length < this.#opts.batchSize && batch.length === rows.length) break
     }
     return sent
   }
 
-  // A batch the broker refuses for good is published one record at a time, in order, so that only
-  // the records it refuses are set aside and the outbox never stalls behind them.
-  async #publish(batch: OutboxRow[]): Promise<void> {
+  /**
+   * Publishes one topic's rows in order. Returns null when every row is out or set aside, else the
+   * seq of the first row still to publish. A refusal names the records not written; only those are
+   * sent again, one at a time, so that only the ones refused on their own are set aside.
+   */
+  async #publish(topic: string, rows: OutboxRow[]): Promise<number | null> {
+    const todo = rows.filter((r) => !this.#done.has(r.seq))
+    if (todo.length === 0) return null
+    let retry: OutboxRow[]
     try {
-      await this.#bus.publish(batch.map((r) => r.record))
-      return
+      await this.#bus.publish(todo.map((r) => r.record))
+      return null
     } catch (error) {
-      if (!(error instanceof RecordRejectedError)) throw error
+      if (!(error instanceof RecordRejectedError)) return this.#failed(topic, todo, error)
+      const unwritten = new Set(error.unwritten ?? todo.keys())
+      todo.forEach((row, i) => {
+        if (!unwritten.has(i)) this.#done.add(row.seq)
+      })
+      retry = todo.filter((_, i) => unwritten.has(i))
     }
-    for (const row of batch) {
+    for (const row of retry) {
       try {
         await this.#bus.publish([row.record])
       } catch (error) {
-        if (!(error instanceof RecordRejectedError)) throw error
+        if (!(error instanceof RecordRejectedError))
+          return this.#failed(topic, retry.slice(retry.indexOf(row)), error)
         log.error(
-          { err: error, eventId: row.record.headers.ce_id, topic: row.record.topic },
+          { err: error, eventId: row.eventId, topic: row.record.topic },
           'event refused by the broker; set aside',
         )
         busMetrics.outboxRejected.inc()
         await rejectEvents(this.#db, [row], error.message)
       }
+      this.#done.add(row.seq)
     }
+    return null
+  }
+
+  /** Logs a topic's failure; returns the seq of its first row still to publish, if any. */
+  #failed(topic: string, rows: OutboxRow[], error: unknown): number | null {
+    const failures = (this.#parked.get(topic)?.failures ?? 0) + 1
+    if (failures === 1 || failures % 20 === 0) {
+      log.warn(
+        { err: error, topic, failures },
+        'outbox relay cannot publish this topic yet; retrying',
+      )
+    }
+    return rows.find((r) => !this.#done.has(r.seq))?.seq ?? null
+  }
+
+  #park(topic: string, firstSeq: number): void {
+    const failures = (this.#parked.get(topic)?.failures ?? 0) + 1
+    const backoff = Math.min(this.#opts.maxBackoffMs, this.#opts.pollMs * 2 ** failures)
+    this.#parked.set(topic, { until: Date.now() + backoff, failures, firstSeq })
+  }
+
+  // What this relay knew about rows past the cursor is only true while it holds the lease.
+  #forget(): void {
+    this.#parked.clear()
+    this.#done.clear()
   }
 
   async #run(): Promise<void> {
@@ -132,7 +236,6 @@ export class OutboxRelay {
     while (!this.#stop.signal.aborted) {
       try {
         await this.drainOnce()
-        await this.#maintain()
         failures = 0
       } catch (error) {
         failures++
@@ -140,8 +243,14 @@ export class OutboxRelay {
           log.warn({ err: error, failures }, 'outbox relay cannot publish yet; retrying')
         }
       }
+      // Depth and age matter most while nothing goes out, so they are measured either way.
+      await this.#maintain().catch((error) =>
+        log.warn({ err: error }, 'outbox relay could not measure or prune the outbox'),
+      )
       const delay =
-        failures === 0 ? this.#opts.pollMs : Math.min(5000, this.#opts.pollMs * 2 ** failures)
+        failures === 0
+          ? this.#opts.pollMs
+          : Math.min(this.#opts.maxBackoffMs, this.#opts.pollMs * 2 ** failures)
       await this.#idle(delay)
     }
   }
@@ -155,44 +264,19 @@ export class OutboxRelay {
     })
   }
 
-  /** Takes or renews the lease; returns the published cursor when this relay holds it, else null. */
-  async #holdLease(): Promise<number | null> {
-    const now = Date.now()
-    const rows = await this.#db
-      .insert(outboxRelay)
-      .values({
-        name: NAME,
-        owner: this.#owner,
-        leaseExpiresAt: now + this.#opts.leaseMs,
-        publishedSeq: 0,
-      })
-      .onConflictDoUpdate({
-        target: outboxRelay.name,
-        set: { owner: this.#owner, leaseExpiresAt: now + this.#opts.leaseMs },
-        setWhere: sql`${outboxRelay.owner} = ${this.#owner} or ${outboxRelay.leaseExpiresAt} < ${now}`,
-      })
-      .returning({ owner: outboxRelay.owner, seq: outboxRelay.publishedSeq })
-    return rows[0]?.owner === this.#owner ? rows[0].seq : null
-  }
-
   async #maintain(): Promise<void> {
     if (Date.now() - this.#lastMaintenance < 1000) return
     this.#lastMaintenance = Date.now()
     busMetrics.outboxDepth.set(await outboxDepth(this.#db))
     busMetrics.outboxOldestSeconds.set(await oldestPendingAgeSeconds(this.#db))
-    const [row] = await this.#db.select().from(outboxRelay).where(eq(outboxRelay.name, NAME))
-    if (row?.owner === this.#owner)
-      await prunePublished(this.#db, row.publishedSeq, this.#opts.retentionMs)
+    const cursor = await this.#lease.cursorIfHeld()
+    if (cursor !== null) await prunePublished(this.#db, cursor, this.#opts.retentionMs)
   }
 
   async stop(): Promise<void> {
     this.#stop.abort()
     await this.#loop
     // Hand the lease over at once instead of letting it expire.
-    await this.#db
-      .update(outboxRelay)
-      .set({ leaseExpiresAt: 0 })
-      .where(and(eq(outboxRelay.name, NAME), eq(outboxRelay.owner, this.#owner)))
-      .catch(() => {})
+    await this.#lease.release().catch(() => {})
   }
 }

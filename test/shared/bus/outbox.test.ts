@@ -4,9 +4,11 @@ import { EmbeddedBus } from '../../../shared/bus/embedded.ts'
 import { outboxDepth, outboxInserts } from '../../../shared/bus/outbox.ts'
 import { OutboxRelay } from '../../../shared/bus/relay.ts'
 import { outbox, outboxRejected } from '../../../shared/bus/schema.ts'
+import type { BusRecord, EventBus } from '../../../shared/bus/types.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
 import { catalogWithDlqs } from '../../../shared/events/topics.ts'
 import { eventually, kafkaBus, readTopic, tempDatabase, unique } from '../../helpers/broker.ts'
+import { eventsOn, expectedByKey, idsByKey, topicSpec, writeOutbox } from './relay-helpers.ts'
 
 let database: Awaited<ReturnType<typeof tempDatabase>>
 
@@ -41,36 +43,59 @@ test('a state change and its events commit together or not at all', async () => 
   expect(rows.map((r) => JSON.parse(r.data).productId)).toEqual(['p1'])
 })
 
-test('the relay publishes in order, marks what it sent, and only the lease holder publishes', async () => {
+test('two relays running at once on one database: only the lease holder publishes, in order, once', async () => {
   const { db } = database
-  const bus = kafkaBus()
-  await bus.ensureTopics(catalogWithDlqs())
-  const user = unique('relay')
-  const events = Array.from({ length: 250 }, (_, i) => viewed(user, `p${i}`))
-  await db.batch(outboxInserts(db, events) as [ReturnType<typeof outboxInserts>[number]])
-  const first = new OutboxRelay(db, bus, { batchSize: 100, pollMs: 20, retentionMs: 3_600_000 })
-  const second = new OutboxRelay(db, bus, { batchSize: 100, pollMs: 20, retentionMs: 3_600_000 })
+  const kafka = kafkaBus()
+  const topic = unique('lease')
+  await kafka.ensureTopics([topicSpec(topic, 3)])
+  const events = eventsOn(topic, 120, ['u1', 'u2', 'u3', 'u4'])
+  await writeOutbox(db, events)
+  // Every publish takes a while, so both relays are alive and polling during the whole drain: without
+  // the lease they would both read the same cursor and publish the same rows side by side.
+  const publishing = new Set<string>()
+  const publishers = new Set<string>()
+  let overlaps = 0
+  const slow = (name: string): EventBus =>
+    new Proxy(kafka, {
+      get(target, property) {
+        if (property === 'publish') {
+          return async (records: BusRecord[]) => {
+            if ([...publishing].some((other) => other !== name)) overlaps++
+            publishing.add(name)
+            publishers.add(name)
+            try {
+              await Bun.sleep(25)
+              await target.publish(records)
+            } finally {
+              publishing.delete(name)
+            }
+          }
+        }
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  const opts = { batchSize: 10, pollMs: 5, retentionMs: 3_600_000 }
+  const first = new OutboxRelay(db, slow('first'), opts)
+  const second = new OutboxRelay(db, slow('second'), opts)
   first.start()
-  await Bun.sleep(100)
   second.start()
   try {
     await eventually(async () => (await outboxDepth(db)) === 0, 30_000, 'the outbox to drain')
-    const records = await readTopic(
-      bus,
-      'cart-events',
-      (r) => r.filter((x) => x.key === user).length >= 250,
-    )
-    const mine = records.filter((r) => r.key === user).map((r) => r.headers.ce_id)
-    expect(mine).toEqual(events.map((e) => e.id))
+    const records = await readTopic(kafka, topic, (r) => r.length >= events.length)
+    expect(overlaps).toBe(0)
+    expect(publishers.size).toBe(1)
+    expect(records.length).toBe(events.length)
+    expect(idsByKey(records)).toEqual(expectedByKey(events))
   } finally {
     await Promise.all([first.stop(), second.stop()])
-    await bus.close()
+    await kafka.close()
   }
 })
 
 test('the embedded log serves the relay the same way', async () => {
   const local = await tempDatabase()
-  const bus = new EmbeddedBus(local, { maxAttempts: 3, retryBaseMs: 1 })
+  const bus = new EmbeddedBus(local, { pollMs: 10 })
   await bus.ensureTopics(catalogWithDlqs())
   const user = unique('embedded')
   const events = Array.from({ length: 30 }, (_, i) => viewed(user, `p${i}`))
