@@ -151,8 +151,6 @@ export async function run(flags: BenchFlags): Promise<void> {
     clientId: 'streamshop-bench',
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    maxAttempts: 1,
-    retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
   })
   let outbox: Client | undefined
   const servers: ChildServer[] = []

@@ -31,7 +31,9 @@ export async function startPlatform(
   config: Config,
   opts: { allowEmbedded: boolean; relay?: boolean } = { allowEmbedded: false },
 ): Promise<Platform> {
-  const database = await openMigratedDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
+  const database = await openMigratedDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, {
+    synchronous: config.DATABASE_SYNCHRONOUS,
+  })
   const broker =
     config.BUS === 'embedded'
       ? {

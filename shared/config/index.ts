@@ -12,6 +12,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   DATABASE_URL: z.string().default('file:data/streamshop.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  /** When a commit (and so a 202) returns: `full` survives a power cut, `normal` only a crash. */
+  DATABASE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   KAFKA_BROKERS: z
     .string()
     .optional()

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type Client, createClient } from '@libsql/client'
 import { OutboxWriter } from '../../../shared/bus/outbox-writer.ts'
+import { openDatabase, type Synchronous } from '../../../shared/db/client.ts'
 import { createEvent, type EventEnvelope } from '../../../shared/events/envelope.ts'
 import { tempDatabase, unique } from '../../helpers/broker.ts'
 
@@ -114,3 +118,28 @@ test('an append the database refuses fails alone; the appends grouped with it co
   expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
   expect(await storedIds([...good, refused].map((e) => e.id))).toEqual(good.map((e) => e.id).sort())
 })
+
+test.each([
+  ['full', 2],
+  ['normal', 1],
+] as [Synchronous, number][])(
+  'DATABASE_SYNCHRONOUS=%s holds on every connection the client opens',
+  async (level, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamshop-sync-'))
+    const opened = await openDatabase(`file:${join(dir, 'sync.db')}`, undefined, {
+      synchronous: level,
+    })
+    try {
+      // Asked in one tick, each question takes a connection of its own: the whole pool answers.
+      const answers = await Promise.all(
+        Array.from({ length: 32 }, () => opened.client.execute('PRAGMA synchronous')),
+      )
+      expect(new Set(answers.map((rs) => Number(rs.rows[0]?.synchronous)))).toEqual(
+        new Set([expected]),
+      )
+    } finally {
+      opened.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
