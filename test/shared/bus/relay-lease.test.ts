@@ -67,8 +67,9 @@ test('after the relay process is killed with SIGKILL, a new relay publishes with
   cleanups.push(() => relay.stop())
   const started = Date.now()
   relay.start()
-  await eventually(async () => (await outboxDepth(database.db)) === 0, 15_000, 'a publish')
-  expect(Date.now() - started).toBeLessThan(3000)
+  await eventually(async () => (await outboxDepth(database.db)) === 0, 20_000, 'a publish')
+  // Seconds, not the lease's minute (the bound leaves room for a busy test machine).
+  expect(Date.now() - started).toBeLessThan(10_000)
   const records = await readTopic(kafka, topic, (r) => r.length >= events.length)
   expect(records.map((r) => r.headers.ce_id)).toEqual(events.map((e) => e.id))
 }, 60_000)
@@ -104,8 +105,9 @@ test('when the relay worker crashes, its replacement takes the lease over at onc
   const events = eventsOn(topic, 3, ['u1'])
   await writeOutbox(database.db, events)
   const written = Date.now()
-  await eventually(async () => (await outboxDepth(database.db)) === 0, 20_000, 'a publish')
-  expect(Date.now() - written).toBeLessThan(5000)
+  await eventually(async () => (await outboxDepth(database.db)) === 0, 25_000, 'a publish')
+  // The replacement starts a second after the crash; then seconds, not the lease's minute.
+  expect(Date.now() - written).toBeLessThan(10_000)
   expect(await leaseOwner()).not.toBe(first)
   const records = await readTopic(kafka, topic, (r) => r.length >= events.length)
   expect(records.map((r) => r.headers.ce_id)).toEqual(events.map((e) => e.id))
