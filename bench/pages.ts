@@ -13,7 +13,7 @@ import { parseConfig } from '../shared/config/index.ts'
 import { type Platform, startPlatform } from '../shared/platform.ts'
 import { createShopApp } from '../web/app.tsx'
 import { deferCleanup } from './lib/cleanup.ts'
-import { numberFlag } from './lib/flags.ts'
+import { isSmoke, numberFlag } from './lib/flags.ts'
 import { percentile } from './lib/load.ts'
 import { printAligned } from './lib/report.ts'
 import { NAIVE_SORT } from './pages-naive.ts'
@@ -31,14 +31,17 @@ const VARIANTS = ['ours', 'naive'] as const
 type Variant = (typeof VARIANTS)[number]
 
 interface Options {
+  smoke: boolean
   warmup: number
   renders: number
 }
 
 function readOptions(flags: BenchFlags): Options {
+  const smoke = isSmoke(flags)
   return {
-    warmup: Math.floor(numberFlag(flags, 'warmup', 50)),
-    renders: Math.floor(numberFlag(flags, 'renders', 300)),
+    smoke,
+    warmup: Math.floor(numberFlag(flags, 'warmup', smoke ? 5 : 50)),
+    renders: Math.floor(numberFlag(flags, 'renders', smoke ? 20 : 300)),
   }
 }
 
@@ -163,9 +166,8 @@ interface PageResult {
 }
 
 const ms = (n: number) => n.toFixed(2)
-const meets = (ok: boolean) => (ok ? 'met' : 'NOT met')
-
-function printResults(rows: PageResult[]): void {
+function printResults(rows: PageResult[], smoke: boolean): void {
+  const meets = (ok: boolean) => (smoke ? 'smoke' : ok ? 'met' : 'NOT met')
   console.log()
   printAligned(
     [
@@ -264,7 +266,7 @@ export async function run(flags: BenchFlags): Promise<void> {
         process.stdout.write(' done\n')
       }
 
-      printResults(rows)
+      printResults(rows, opts.smoke)
     } finally {
       await closePlatform()
     }
