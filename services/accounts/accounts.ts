@@ -1,5 +1,4 @@
 import { and, eq, gt, lt } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { type Change, commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, ConflictError } from '../../shared/errors.ts'
