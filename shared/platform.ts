@@ -118,19 +118,18 @@ export async function consumerLag(
   bus: EventBus,
   own: { group: string; topics: string[] }[] = [],
 ): Promise<LagSample[]> {
-  const catalog = new Set(catalogWithDlqs().map((t) => t.name))
+  const catalog = catalogWithDlqs().map((t) => t.name)
   const samples: LagSample[] = []
-  const groups = new Map(own.map((g) => [g.group, g.topics]))
-  for (const group of await bus.listGroups()) {
-    if (!TRANSIENT_GROUP.test(group) && !groups.has(group)) groups.set(group, [])
+  const mine = new Map(own.map((g) => [g.group, g.topics]))
+  const others = (await bus.listGroups()).filter((g) => !TRANSIENT_GROUP.test(g) && !mine.has(g))
+  const lagOf = (group: string) => {
+    const topics = mine.get(group)
+    // Other processes' groups: the catalog's topics they have committed on.
+    return topics ? bus.lag(group, topics) : bus.lag(group, catalog, { committedOnly: true })
   }
-  for (const [group, topics] of groups) {
-    const partitions = await bus.lag(group, topics.length > 0 ? topics : undefined)
-    for (const p of partitions) {
-      // Other groups' offsets on topics outside the catalog (test or tool topics) are not ours.
-      if (topics.length > 0 || catalog.has(p.topic))
-        samples.push({ group, topic: p.topic, partition: p.partition, lag: p.lag })
-    }
+  for (const group of [...mine.keys(), ...others]) {
+    for (const p of await lagOf(group))
+      samples.push({ group, topic: p.topic, partition: p.partition, lag: p.lag })
   }
   return samples
 }

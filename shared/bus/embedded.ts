@@ -271,13 +271,19 @@ export class EmbeddedBus implements EventBus {
     return { start: row?.start === null || row?.start === undefined ? end : BigInt(row.start), end }
   }
 
-  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
+  async lag(
+    group: string,
+    topics: string[],
+    opts: { committedOnly?: boolean } = {},
+  ): Promise<PartitionLag[]> {
     const offsets = await this.db
       .select()
       .from(logGroupOffsets)
       .where(eq(logGroupOffsets.groupId, group))
-    const names = topics ?? [...new Set(offsets.map((o) => o.topic))]
-    const described = await this.describeTopics(names)
+    const consumed = new Set(offsets.map((o) => o.topic))
+    const described = await this.describeTopics(
+      opts.committedOnly ? topics.filter((t) => consumed.has(t)) : topics,
+    )
     const byPartition = new Map(
       offsets.map((o) => [`${o.topic}:${o.partition}`, BigInt(o.nextOffset)]),
     )

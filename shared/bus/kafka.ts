@@ -19,7 +19,6 @@ import { KafkaSubscription } from './kafka-subscription.ts'
 import { sleep } from './sleep.ts'
 import {
   type BusRecord,
-  type ConsumedRecord,
   type EventBus,
   lagOf,
   type PartitionLag,
@@ -234,7 +233,11 @@ export class KafkaBus implements EventBus {
       .sort((a, b) => a.partition - b.partition)
   }
 
-  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
+  async lag(
+    group: string,
+    topics: string[],
+    opts: { committedOnly?: boolean } = {},
+  ): Promise<PartitionLag[]> {
     const [committed] = await this.#admin.listConsumerGroupOffsets({ groups: [group] })
     const byPartition = new Map<string, bigint>()
     for (const t of committed?.topics ?? []) {
@@ -243,8 +246,10 @@ export class KafkaBus implements EventBus {
           byPartition.set(`${t.name}:${p.partitionIndex}`, p.committedOffset)
       }
     }
-    const names = topics ?? [...new Set((committed?.topics ?? []).map((t) => t.name))]
-    const described = await this.describeTopics(names)
+    const consumed = new Set((committed?.topics ?? []).map((t) => t.name))
+    const described = await this.describeTopics(
+      opts.committedOnly ? topics.filter((t) => consumed.has(t)) : topics,
+    )
     return lagOf(described, (topic, partition) => byPartition.get(`${topic}:${partition}`) ?? null)
   }
 

@@ -2,7 +2,7 @@ import { and, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db, Writer } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
-import { outbox, outboxRejected, outboxRelay, processedEvents } from './schema.ts'
+import { outbox, outboxRejected, outboxRelay } from './schema.ts'
 import type { BusRecord } from './types.ts'
 
 export interface OutboxRow {
@@ -178,26 +178,4 @@ export async function prunePublished(db: Db, upToSeq: number, olderThanMs: numbe
   await db
     .delete(outbox)
     .where(and(lte(outbox.seq, upToSeq), sql`${outbox.createdAt} < ${Date.now() - olderThanMs}`))
-}
-
-/**
- * Applies an effect once per consumer group and event id: the processed-event row and the effect
- * commit in one transaction, so a redelivered event changes nothing. Returns false for a repeat.
- */
-export async function applyOnce(
-  db: Db,
-  group: string,
-  eventId: string,
-  effect: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<void>,
-): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(processedEvents)
-      .values({ groupId: group, eventId, processedAt: Date.now() })
-      .onConflictDoNothing()
-      .returning({ eventId: processedEvents.eventId })
-    if (inserted.length === 0) return false
-    await effect(tx)
-    return true
-  })
 }

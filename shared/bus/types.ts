@@ -73,10 +73,10 @@ export interface EventBus {
   seek(group: string, topic: string, position: SeekPosition): Promise<void>
   /**
    * Committed offset, end offset and lag per partition of `topics`; a partition the group never
-   * committed on has `committed: null` and lags by everything retained. Without `topics`, the
-   * topics the group has committed on.
+   * committed on has `committed: null` and lags by everything retained. With `committedOnly`, only
+   * those of `topics` the group has committed on (describing topics is costly on a scrape).
    */
-  lag(group: string, topics?: string[]): Promise<PartitionLag[]>
+  lag(group: string, topics: string[], opts?: { committedOnly?: boolean }): Promise<PartitionLag[]>
   /** How many members a group has right now (0 when none is running). */
   groupMembers(group: string): Promise<number>
   describeTopics(names: string[]): Promise<TopicDescription[]>
