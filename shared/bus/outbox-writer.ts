@@ -1,53 +1,38 @@
 import type { Client, InStatement } from '@libsql/client'
 import type { EventEnvelope } from '../events/envelope.ts'
 
-/** Rows per INSERT: one multi-row statement costs far less than many single-row ones. */
-const INSERT_CHUNK = 100
 /** Events per transaction at most; the rest wait for the next one, so no commit grows unbounded. */
 const MAX_GROUP_EVENTS = 10_000
-const COLUMNS = [
-  'event_id',
-  'topic',
-  'key',
-  'type',
-  'source',
-  'time',
-  'data',
-  'created_at',
-] as const
-const ROW = `(${COLUMNS.map(() => '?').join(',')})`
-const insertSql = (rows: number) =>
-  `insert into outbox (${COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => ROW).join(',')} on conflict(event_id) do nothing`
-const FULL_CHUNK_SQL = insertSql(INSERT_CHUNK)
-
-/** The INSERT statements for events, 100 rows each; a repeated event id is ignored. */
-function insertStatements(events: EventEnvelope[], now: number): InStatement[] {
-  const statements: InStatement[] = []
-  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    const chunk = events.slice(i, i + INSERT_CHUNK)
-    const args: (string | number | null)[] = []
-    for (const e of chunk)
-      args.push(e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data), now)
-    statements.push({
-      sql: chunk.length === INSERT_CHUNK ? FULL_CHUNK_SQL : insertSql(chunk.length),
-      args,
-    })
-  }
-  return statements
-}
+// One short statement for any number of rows: they travel as one JSON array and SQLite unpacks
+// them, in order, so `seq` follows acceptance. Preparing a multi-row VALUES statement (8 parameters
+// a row) cost more than running it. `where true` binds the ON CONFLICT to the INSERT.
+const INSERT_SQL = `insert into outbox (event_id, topic, key, type, source, time, data, created_at)
+  select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?
+  from json_each(?) where true
+  on conflict(event_id) do nothing`
 
 interface PendingAppend {
-  events: EventEnvelope[]
+  /** The append's events as the JSON array of outbox rows the INSERT unpacks. */
+  rows: string
+  count: number
   resolve: (added: number) => void
   reject: (error: unknown) => void
 }
+
+const insert = (now: number, rows: string): InStatement => ({ sql: INSERT_SQL, args: [now, rows] })
+
+// `[[a],[b]]` and `[[c]]` make `[[a],[b],[c]]`: no parsing, the rows are already JSON.
+const joinRows = (group: PendingAppend[]) =>
+  group.length === 1
+    ? (group[0]?.rows as string)
+    : `[${group.map((p) => p.rows.slice(1, -1)).join(',')}]`
 
 /** Takes whole appends from the front of the queue up to the group's event budget (at least one). */
 function takeGroup(queue: PendingAppend[]): PendingAppend[] {
   let events = 0
   let n = 0
   while (n < queue.length) {
-    events += queue[n]?.events.length ?? 0
+    events += queue[n]?.count ?? 0
     if (n > 0 && events > MAX_GROUP_EVENTS) break
     n++
   }
@@ -59,11 +44,11 @@ function takeGroup(queue: PendingAppend[]): PendingAppend[] {
  * made while the event loop works through one round of I/O shares one transaction, so one fsync
  * serves all the requests that arrived together.
  *
- * Why the commit waits for `setImmediate`: the embedded libSQL client runs a whole batch,
- * fsync included, synchronously on the event loop. Committing as soon as the first request appends
+ * Why the commit waits for `setImmediate`: the embedded libSQL client runs a whole batch, fsync
+ * included, synchronously on the event loop. Committing as soon as the first request appends
  * means no other request can ever arrive "while a write is in flight", and group commit degenerates
  * into one transaction per request. Deferring to the check phase lets Bun hand us every request it
- * has already read first; with a libSQL server the write is truly asynchronous and appends made
+ * has already read first; with a libSQL server the write is truly asynchronous, and appends made
  * during it queue for the next group.
  */
 export class OutboxWriter {
@@ -80,7 +65,10 @@ export class OutboxWriter {
   append(events: EventEnvelope[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0)
     const { promise, resolve, reject } = Promise.withResolvers<number>()
-    this.#queue.push({ events, resolve, reject })
+    const rows = JSON.stringify(
+      events.map((e) => [e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data)]),
+    )
+    this.#queue.push({ rows, count: events.length, resolve, reject })
     this.#schedule()
     return promise
   }
@@ -98,14 +86,15 @@ export class OutboxWriter {
     this.#writing = true
     try {
       const group = takeGroup(this.#queue)
+      const now = Date.now()
       try {
-        const added = await this.#write(group)
+        const added = await this.#write(group, now)
         for (const [i, p] of group.entries()) p.resolve(added[i] ?? 0)
       } catch (error) {
         // Every append was validated, so a failure is the database's; still, one request must not
         // fail the others it happened to share a transaction with: retry each alone.
         if (group.length === 1) group[0]?.reject(error)
-        else await this.#writeEachAlone(group)
+        else await this.#writeEachAlone(group, now)
       }
     } finally {
       this.#writing = false
@@ -113,10 +102,10 @@ export class OutboxWriter {
     }
   }
 
-  async #writeEachAlone(group: PendingAppend[]): Promise<void> {
+  async #writeEachAlone(group: PendingAppend[], now: number): Promise<void> {
     for (const p of group) {
       try {
-        const [added] = await this.#write([p])
+        const [added] = await this.#write([p], now)
         p.resolve(added ?? 0)
       } catch (error) {
         p.reject(error)
@@ -125,31 +114,27 @@ export class OutboxWriter {
   }
 
   /** One transaction for the whole group; resolves with how many events of each append were new. */
-  async #write(group: PendingAppend[]): Promise<number[]> {
-    const now = Date.now()
-    const events = group.flatMap((p) => p.events)
-    // Multi-row INSERTs mix appends, so their row counts say how many events were new but not
+  async #write(group: PendingAppend[], now: number): Promise<number[]> {
+    // The group's INSERT mixes appends, so its row count says how many events were new but not
     // whose. Nearly always all are; when some id was already known, undo and write once more with
-    // one statement per append. (Not RETURNING: under load a RETURNING statement in a libSQL batch
-    // was seen to stay "in progress", and every later COMMIT on that connection then failed.)
+    // one statement per append. (RETURNING would name them, but in load tests here batches with
+    // RETURNING failed at COMMIT with "SQL statements in progress".)
+    const total = group.reduce((n, p) => n + p.count, 0)
     const tx = await this.#client.transaction('write')
     try {
-      const results = await tx.batch(insertStatements(events, now))
-      if (results.reduce((n, r) => n + r.rowsAffected, 0) === events.length) {
+      const [result] = await tx.batch([insert(now, joinRows(group))])
+      if (result?.rowsAffected === total) {
         await tx.commit()
-        return group.map((p) => p.events.length)
+        return group.map((p) => p.count)
       }
       await tx.rollback()
     } finally {
       tx.close()
     }
-    const perAppend = group.map((p) => insertStatements(p.events, now))
-    const results = await this.#client.batch(perAppend.flat(), 'write')
-    let i = 0
-    return perAppend.map((statements) => {
-      const added = results.slice(i, i + statements.length).reduce((n, r) => n + r.rowsAffected, 0)
-      i += statements.length
-      return added
-    })
+    const results = await this.#client.batch(
+      group.map((p) => insert(now, p.rows)),
+      'write',
+    )
+    return results.map((r) => r.rowsAffected)
   }
 }
