@@ -40,24 +40,28 @@ interface Options {
 function readOptions(flags: BenchFlags): Options {
   const smoke = isSmoke(flags)
   const batch = Math.min(1000, numberFlag(flags, 'batch', 100))
+  const only = typeof flags.workload === 'string' ? flags.workload : undefined
   return {
     smoke,
     warmupMs: numberFlag(flags, 'warmup', smoke ? 1 : 2) * 1000,
     durationMs: numberFlag(flags, 'duration', smoke ? 1 : 10) * 1000,
-    workloads: [
-      {
-        title: 'One event per request (the seed’s React hook)',
-        kind: 'single',
-        eventsPerRequest: 1,
-        connections: numberFlag(flags, 'connections', 64),
-      },
-      {
-        title: `Batches of ${batch} events`,
-        kind: 'batch',
-        eventsPerRequest: batch,
-        connections: numberFlag(flags, 'batch-connections', 16),
-      },
-    ],
+    // `--workload=single` or `--workload=batch` runs one of the two.
+    workloads: (
+      [
+        {
+          title: 'One event per request (the seed’s React hook)',
+          kind: 'single',
+          eventsPerRequest: 1,
+          connections: numberFlag(flags, 'connections', 64),
+        },
+        {
+          title: `Batches of ${batch} events`,
+          kind: 'batch',
+          eventsPerRequest: batch,
+          connections: numberFlag(flags, 'batch-connections', 16),
+        },
+      ] as Workload[]
+    ).filter((w) => !only || w.kind === only),
   }
 }
 
