@@ -19,7 +19,6 @@ export interface NaivePagesDeps {
   db: Db
   /** Keys shopper ids in analytics events, as the shop's pages do. */
   secret: string
-  onTracked: () => void
 }
 
 /** `/`, `/c/:category` (page 1.., popular order only), `/products/:slug` and `/cart`, N+1. */
@@ -42,7 +41,6 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
       userId: pseudonym(deps.secret, visitor.shopperId),
       metadata: { category: category.id, sort: NAIVE_SORT, page: String(page) },
     })
-    deps.onTracked()
     return c.html(
       <CategoryPage
         visitor={visitor}
@@ -67,7 +65,6 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
       productId: product.id,
       metadata: {},
     })
-    deps.onTracked()
     return c.html(
       <ProductPage
         product={product}

@@ -223,7 +223,6 @@ export async function run(flags: BenchFlags): Promise<void> {
         naivePages({
           db: platform.database.db,
           secret: sessionSecret(config),
-          onTracked: () => platform.relay.notify(),
         }),
       )
       const visit = await firstVisit(app)

@@ -1,5 +1,5 @@
 import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
-import { onEventsCommitted } from './bus/commit.ts'
+import { onEventsCommitted, throttled } from './bus/commit.ts'
 import { createBus } from './bus/create.ts'
 import { OutboxWriter } from './bus/outbox-writer.ts'
 import { OutboxRelay } from './bus/relay.ts'
@@ -11,6 +11,9 @@ import { type Database, openMigratedDatabase } from './db/client.ts'
 import { catalogWithDlqs } from './events/topics.ts'
 import { log } from './observability/log.ts'
 import { type LagSample, setConsumerSource, setLagSource } from './observability/metrics.ts'
+
+/** How often at most commits wake the relay. */
+const RELAY_WAKE_MS = 20
 
 /** What every process runs on: the migrated database, a bus, and the outbox relay. */
 export interface Platform {
@@ -58,7 +61,8 @@ export async function startPlatform(
           retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
         })
   if (opts.relay !== false && config.OUTBOX_RELAY) relay.start()
-  const stopWaking = onEventsCommitted(() => relay.notify())
+  // A lone event wakes the relay at once; under load it publishes 20 ms of events at a time.
+  const stopWaking = onEventsCommitted(throttled(() => relay.notify(), RELAY_WAKE_MS))
   const consumers = new ConsumerSet({ bus, db: database.db, retry: retryPolicy(config) })
   setLagSource(() => consumerLag(bus, consumers.groups()))
   setConsumerSource(() => consumers.states())

@@ -6,9 +6,8 @@ import { httpMetrics } from '../../shared/observability/metrics.ts'
 import { parseIngestBody, parseTrackBody } from './intake.ts'
 
 export interface IngestDeps {
+  /** Group commit into the outbox; it wakes the relay once the events are durable. */
   outbox: OutboxWriter
-  /** Called after events are durable, so the relay can publish them without waiting for its poll. */
-  onEnqueued?: () => void
 }
 
 /**
@@ -21,7 +20,6 @@ export function ingestRoutes(deps: IngestDeps): Hono {
   async function accept(events: EventEnvelope[]): Promise<number> {
     const added = await deps.outbox.append(events)
     httpMetrics.ingested.inc(added)
-    deps.onEnqueued?.()
     return added
   }
 

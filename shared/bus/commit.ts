@@ -6,6 +6,30 @@ import { outboxInserts } from './outbox.ts'
 
 const listeners = new Set<() => void>()
 
+/**
+ * Calls `wake` at once, then at most once per `everyMs` while calls keep coming. For the relay's
+ * wake-up: under load it then publishes (and moves its cursor, a commit that holds the write lock
+ * the ingest requests need) in batches of many commits instead of once per commit.
+ */
+export function throttled(wake: () => void, everyMs: number): () => void {
+  let last = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  return () => {
+    if (timer) return
+    const wait = last + everyMs - performance.now()
+    if (wait <= 0) {
+      last = performance.now()
+      wake()
+      return
+    }
+    timer = setTimeout(() => {
+      timer = null
+      last = performance.now()
+      wake()
+    }, wait)
+  }
+}
+
 /** Calls `listener` after every commit of this process that put events in an outbox (the relay's wake-up). */
 export function onEventsCommitted(listener: () => void): () => void {
   listeners.add(listener)

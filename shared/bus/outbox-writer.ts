@@ -1,5 +1,6 @@
 import type { Client, InStatement } from '@libsql/client'
 import type { EventEnvelope } from '../events/envelope.ts'
+import { wakeRelays } from './commit.ts'
 
 /** Events per transaction at most; the rest wait for the next one, so no commit grows unbounded. */
 const MAX_GROUP_EVENTS = 10_000
@@ -90,6 +91,7 @@ export class OutboxWriter {
       try {
         const added = await this.#write(group, now)
         for (const [i, p] of group.entries()) p.resolve(added[i] ?? 0)
+        wakeRelays()
       } catch (error) {
         // Every append was validated, so a failure is the database's; still, one request must not
         // fail the others it happened to share a transaction with: retry each alone.
@@ -107,6 +109,7 @@ export class OutboxWriter {
       try {
         const [added] = await this.#write([p], now)
         p.resolve(added ?? 0)
+        wakeRelays()
       } catch (error) {
         p.reject(error)
       }
