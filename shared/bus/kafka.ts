@@ -38,6 +38,29 @@ export interface KafkaBusOptions {
   requestTimeoutMs?: number
 }
 
+/**
+ * Encodes strings to bytes, keeping the bytes of those that repeat (header names, the spec version,
+ * the content type, event types and sources): every record carries seven headers, and encoding
+ * each anew was the relay's largest cost after the database. Unique values (ids, times) are only
+ * ever seen once, so they never enter the cache; both maps are bounded.
+ */
+function repeatedStringSerializer(limit = 1024): (data?: string) => Buffer | undefined {
+  const cached = new Map<string, Buffer>()
+  let seen = new Set<string>()
+  return (data) => {
+    if (data === undefined) return undefined
+    const hit = cached.get(data)
+    if (hit) return hit
+    const bytes = Buffer.from(data, 'utf8')
+    if (seen.has(data) && cached.size < limit) cached.set(data, bytes)
+    else if (data.length <= 128) {
+      if (seen.size >= limit * 8) seen = new Set()
+      seen.add(data)
+    }
+    return bytes
+  }
+}
+
 // The broker answers "topic already exists" with this code; creating topics must be idempotent.
 const TOPIC_ALREADY_EXISTS = 36
 
@@ -67,7 +90,11 @@ export class KafkaBus implements EventBus {
     this.#producer = new Producer({
       ...base,
       clientId: `${opts.clientId}-producer`,
-      serializers: stringSerializers,
+      serializers: {
+        ...stringSerializers,
+        headerKey: repeatedStringSerializer(),
+        headerValue: repeatedStringSerializer(),
+      },
       idempotent: true,
       acks: ProduceAcks.ALL,
       compression: opts.compression ?? 'lz4',
