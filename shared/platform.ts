@@ -2,6 +2,7 @@ import { type ResolvedBroker, resolveBroker } from './broker/resolve.ts'
 import { onEventsCommitted, throttled } from './bus/commit.ts'
 import { createBus } from './bus/create.ts'
 import { OutboxWriter } from './bus/outbox-writer.ts'
+import { READER_GROUP_PREFIX } from './bus/read.ts'
 import { OutboxRelay } from './bus/relay.ts'
 import { type RelayHandle, RelayThread } from './bus/relay-thread.ts'
 import type { EventBus } from './bus/types.ts'
@@ -112,7 +113,7 @@ export function closeOnSignals(close: () => Promise<void>): void {
 }
 
 // Throwaway groups of the CLI and of test readers are not consumers anyone needs to watch.
-const TRANSIENT_GROUP = /^(streamshop-tail-|streamshop-read-|reader-)/
+const TRANSIENT_GROUP = new RegExp(`^(streamshop-tail-|${READER_GROUP_PREFIX}|reader-)`)
 
 /**
  * Lag of every consumer group on the catalog's topics, per partition. This process's own groups

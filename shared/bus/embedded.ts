@@ -41,6 +41,8 @@ export class EmbeddedBus implements EventBus {
   readonly #database: Database
   readonly #opts: Required<EmbeddedBusOptions>
   readonly #groups = new Map<string, Set<EmbeddedSubscription>>()
+  /** Each group's rebalances run one after another, so a plan is never applied out of date. */
+  readonly #rebalancing = new Map<string, Promise<void>>()
   readonly #partitions = new Map<string, number>()
   readonly #listeners = new Set<() => void>()
   #roundRobin = 0
@@ -134,7 +136,15 @@ export class EmbeddedBus implements EventBus {
   }
 
   // Range-style assignment: each topic's partitions are dealt round-robin over the members in join order.
-  async #rebalance(group: string): Promise<void> {
+  #rebalance(group: string): Promise<void> {
+    const next = (this.#rebalancing.get(group) ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => this.#rebalanceNow(group))
+    this.#rebalancing.set(group, next)
+    return next
+  }
+
+  async #rebalanceNow(group: string): Promise<void> {
     const members = [...(this.#groups.get(group) ?? [])]
     const plan = new Map<EmbeddedSubscription, TopicPartition[]>(members.map((m) => [m, []]))
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort()

@@ -16,6 +16,11 @@ export type StringConsumer = Consumer<string, string, string, string>
 const LANE_LIMIT = 512
 /** How long the reader waits for a full lane before treating its partition as stuck. */
 const STUCK_AFTER_MS = 1000
+/**
+ * How long a member waits for its offset commits before it leaves or rejoins: a commit the client
+ * queued while the group was rejoining may never settle once the stream is gone.
+ */
+const COMMIT_WAIT_MS = 5000
 
 /** One partition's queue and worker: partitions move independently of each other. */
 class Lane {
@@ -212,7 +217,8 @@ export class KafkaSubscription implements Subscription {
         if (this.#stop.signal.aborted || this.#revoked(message)) return
       }
     }
-    if (this.#crashed) return
+    // A partition revoked meanwhile is its new owner's to commit; it skips what we applied.
+    if (this.#crashed || this.#revoked(message)) return
     this.#next.set(laneKey(message), message.offset + 1n)
     // Commits coalesce inside the client; the offset is committed only after the handler's effects.
     const commit = Promise.resolve(message.commit())
@@ -235,8 +241,9 @@ export class KafkaSubscription implements Subscription {
       { group: this.#options.group },
       're-reading records dropped while a partition was stuck',
     )
+    const consumer = this.#consumer
     await this.#settle()
-    await this.#consumer.close(true).catch(() => {})
+    await consumer.close(true).catch(() => {})
   }
 
   /** Stops every lane after its record in hand, and waits for their commits. */
@@ -244,8 +251,12 @@ export class KafkaSubscription implements Subscription {
     this.#generation++
     const lanes = [...this.#lanes.values()]
     this.#lanes = new Map()
+    await this.#finish(lanes)
+  }
+
+  async #finish(lanes: Lane[]): Promise<void> {
     await Promise.all(lanes.map((l) => l.inHand))
-    await Promise.all([...this.#commits])
+    await Promise.race([Promise.all([...this.#commits]), sleep(COMMIT_WAIT_MS)])
   }
 
   #revoked(message: StringMessage): boolean {
@@ -279,8 +290,7 @@ export class KafkaSubscription implements Subscription {
     this.#closing ??= (async () => {
       // Finish and commit the records in hand, then leave the group.
       this.#stop.abort()
-      await Promise.all([...this.#lanes.values()].map((l) => l.inHand))
-      await Promise.all([...this.#commits])
+      await this.#finish([...this.#lanes.values()])
       await this.#consumer.close(true).catch(() => {})
       await this.#loop
       this.onClosed()

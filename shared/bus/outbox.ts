@@ -2,7 +2,7 @@ import { and, lte, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db, Writer } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
-import { outbox, outboxRejected, outboxRelay } from './schema.ts'
+import { outbox, outboxRejected } from './schema.ts'
 import type { BusRecord } from './types.ts'
 
 export interface OutboxRow {
@@ -156,15 +156,6 @@ export async function oldestPendingAgeSeconds(db: Db): Promise<number> {
   return created === undefined || created === null
     ? 0
     : Math.max(0, (Date.now() - Number(created)) / 1000)
-}
-
-/** How far the relay has published every topic (some may be further on; see `outbox_topic_cursors`). */
-export async function publishedSeq(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ seq: outboxRelay.publishedSeq })
-    .from(outboxRelay)
-    .where(sql`${outboxRelay.name} = 'relay'`)
-  return row?.seq ?? 0
 }
 
 /** Events written but not yet published. */

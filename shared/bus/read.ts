@@ -18,16 +18,15 @@ export async function readTopicToEnd(
   const group = `${READER_GROUP_PREFIX}${Bun.randomUUIDv7()}`
   const records: ConsumedRecord[] = []
   const done = Promise.withResolvers<void>()
-  const reached = () =>
-    partitions.every((p) =>
-      records.some((r) => r.partition === p.partition && r.offset + 1n >= p.end),
-    )
+  const next = new Map<number, bigint>()
+  const reached = () => partitions.every((p) => (next.get(p.partition) ?? 0n) >= p.end)
   const sub = await bus.subscribe({
     group,
     topics: [topic],
     handler: async (r) => {
       const end = partitions.find((p) => p.partition === r.partition)?.end ?? 0n
       if (r.offset < end) records.push(r)
+      next.set(r.partition, r.offset + 1n)
       if (reached()) done.resolve()
     },
   })

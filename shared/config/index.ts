@@ -39,8 +39,11 @@ export const envSchema = z.object({
   CONSUMER_RETRY_BUDGET_MS: z.coerce.number().int().min(0).default(120_000),
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(100),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
-  /** An attempt running longer than this fails and is retried. */
-  CONSUMER_HANDLER_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /**
+   * An attempt running longer than this fails and is retried. Short, because the attempt's
+   * transaction holds this process's write lock: every other write waits for it.
+   */
+  CONSUMER_HANDLER_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** Whether this process publishes the outbox; turn off where another process of the same database does. */
   OUTBOX_RELAY: bool.default(true),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),

@@ -49,7 +49,9 @@ export function canRetry(error: unknown): boolean {
 export function describeError(error: unknown): string {
   const parts: string[] = []
   for (let e = error, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
-    parts.push(e instanceof Error ? e.message : String(e))
+    // Drizzle's "Failed query: … params: …" carries row values: the statement is enough.
+    const message = e instanceof Error ? e.message : String(e)
+    parts.push(message.replace(/\nparams: [\s\S]*$/, ''))
   }
   return parts.join(' ← caused by: ')
 }

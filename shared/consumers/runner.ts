@@ -14,7 +14,7 @@ import { busMetrics } from '../observability/metrics.ts'
 import { type DeadLetterCause, writeDeadLetter } from './dead-letter.ts'
 import type { ConsumedEvent, ConsumerContext, ConsumerDefinition } from './define.ts'
 import { backoffMs, canRetry, type RetryPolicy, withTimeout } from './retry.ts'
-import { type ConsumerCounts, ConsumerStatusTracker } from './status.ts'
+import { ConsumerStatusTracker } from './status.ts'
 
 export interface RunnerDeps {
   bus: EventBus
@@ -179,6 +179,20 @@ export class ConsumerRunner {
   /** One attempt: the processed-event row, the handler's writes and its events, in one transaction. */
   async #apply(event: ConsumedEvent, attempt: number): Promise<boolean> {
     const controller = new AbortController()
+    const stop = () => controller.abort()
+    this.#stop.signal.addEventListener('abort', stop, { once: true })
+    try {
+      return await this.#applyIn(event, attempt, controller)
+    } finally {
+      this.#stop.signal.removeEventListener('abort', stop)
+    }
+  }
+
+  async #applyIn(
+    event: ConsumedEvent,
+    attempt: number,
+    controller: AbortController,
+  ): Promise<boolean> {
     return this.#deps.db.transaction(async (tx) => {
       const fresh = await tx
         .insert(processedEvents)
@@ -239,5 +253,3 @@ export class ConsumerRunner {
     )
   }
 }
-
-export type { ConsumerCounts }

@@ -23,6 +23,8 @@ export class NestedWriteError extends Error {
 
 /** Runs `body` as the scope of one transaction, then its after-commit hooks if it committed. */
 export async function inTransactionScope<T>(body: () => Promise<T>): Promise<T> {
+  // A transaction inside a transaction of this process would wait for the outer one's lock.
+  assertNotInsideOwnTransaction()
   const scope: TransactionScope = { holdsWriteLock: false, afterCommit: [] }
   const result = await scopes.run(scope, body)
   for (const hook of scope.afterCommit) hook()
@@ -48,7 +50,8 @@ export function assertNotInsideOwnTransaction(): void {
  * write inside a transaction wakes the relay only when its events are visible.
  */
 export function afterCommit(hook: () => void): void {
+  // Any database: the scope lasts exactly as long as its transaction, lock or not (libSQL server).
   const scope = scopes.getStore()
-  if (scope?.holdsWriteLock) scope.afterCommit.push(hook)
+  if (scope) scope.afterCommit.push(hook)
   else hook()
 }

@@ -337,7 +337,7 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(letter?.headers.dlq_error).toContain('write through the transaction')
     })
 
-    test('a hung handler times out and is retried, without holding up other writers', async () => {
+    test('a hung handler times out, is rolled back and retried, and the writers waiting behind it go on', async () => {
       const topic = await newTopic(1)
       let calls = 0
       await run(
@@ -345,15 +345,24 @@ export function busContract(name: string, harness: ContractHarness): void {
         unique('timeout'),
         async (e, ctx) => {
           calls++
-          if (calls === 1) await new Promise(() => {})
           await effect(e, ctx)
+          if (calls === 1) await new Promise(() => {})
         },
         { retry: { handlerTimeoutMs: 300 } },
       )
       await bus.publish([viewed(topic, 0, 'k')])
+      await eventually(() => calls === 1, 15_000, 'the first attempt')
+      // Another writer of the process waits for the hung attempt's lock, and gets it at the timeout.
+      const waiting = database.db.run(sql`create table if not exists contract_after_timeout (x)`)
+      const outcome = await Promise.race([
+        waiting.then(() => 'written'),
+        Bun.sleep(10_000).then(() => 'still waiting'),
+      ])
+      expect(outcome).toBe('written')
       await eventually(async () => (await effects(topic)).size === 1, 15_000, 'the retried effect')
+      // The first attempt's effect was rolled back with it: one effect, from the second attempt.
+      expect((await effects(topic)).get(`${topic}-0`)).toBe(1)
       expect(calls).toBe(2)
-      await database.db.run(sql`create table if not exists contract_after_timeout (x)`)
     })
 
     test('one stuck partition does not stop the others', async () => {

@@ -64,6 +64,24 @@ test('a write through db inside a transaction fails at once instead of waiting f
   await database.db.run(sql`insert into effects (id) values ('after')`)
 })
 
+test('a transaction inside a transaction fails at once instead of waiting for its own lock', async () => {
+  const outcome = await Promise.race([
+    database.db
+      .transaction(async () => {
+        await database.db.transaction(async (inner) => {
+          await inner.run(sql`insert into effects (id) values ('nested-tx')`)
+        })
+      })
+      .then(
+        () => 'committed',
+        (error: Error) => (error instanceof NestedWriteError ? 'refused' : String(error)),
+      ),
+    Bun.sleep(3000).then(() => 'deadlocked'),
+  ])
+  expect(outcome).toBe('refused')
+  await database.db.run(sql`insert into effects (id) values ('after-nested-tx')`)
+})
+
 test('commit inside a transaction writes through it and wakes the relay only once it has committed', async () => {
   const woken: string[] = []
   const stop = onEventsCommitted(() => woken.push('woken'))
