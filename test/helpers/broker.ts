@@ -99,8 +99,11 @@ export async function readTopic(
   topic: string,
   until: (records: ConsumedRecord[]) => boolean,
   timeoutMs = 20_000,
+  /** Start at the first record at or after this time (ms since the epoch) instead of the beginning. */
+  since?: number,
 ): Promise<ConsumedRecord[]> {
   const group = unique('reader')
+  if (since !== undefined) await bus.seek(group, topic, { timestamp: since })
   const records: ConsumedRecord[] = []
   const sub = await bus.subscribe({
     group,
@@ -110,11 +113,11 @@ export async function readTopic(
   try {
     await eventually(() => until(records), timeoutMs, `records on ${topic}`)
     const [described] = await bus.describeTopics([topic])
-    const caughtUp = () =>
-      (described?.partitions ?? []).every(
-        (p) =>
-          p.end === p.start ||
-          records.some((r) => r.partition === p.partition && r.offset + 1n >= p.end),
+    const ends = new Map((described?.partitions ?? []).map((p) => [p.partition, p.end]))
+    // Caught up once the group has committed up to those end offsets (an empty stretch included).
+    const caughtUp = async () =>
+      (await bus.lag(group, [topic])).every((p) =>
+        p.committed === null ? p.lag === 0n : p.committed >= (ends.get(p.partition) ?? 0n),
       )
     await eventually(caughtUp, timeoutMs, `the end of ${topic}`)
     return records

@@ -4,7 +4,7 @@ import type { Hono } from 'hono'
 import type { ConsumedRecord, EventBus } from '../../shared/bus/types.ts'
 import { type Platform, startPlatform } from '../../shared/platform.ts'
 import { createShopApp } from '../../web/app.tsx'
-import { eventually, tempDatabase, testConfig, unique } from './broker.ts'
+import { readTopic, tempDatabase, testConfig } from './broker.ts'
 
 export interface TestShop {
   platform: Platform
@@ -46,33 +46,12 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
  * shop's topics on the run's broker hold every earlier run's records (millions, after the benches),
  * so reading them from the beginning would take minutes.
  */
-export async function readTopicSince(
+export function readTopicSince(
   bus: EventBus,
   topic: string,
   since: number,
   until: (records: ConsumedRecord[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<ConsumedRecord[]> {
-  const group = unique('reader')
-  await bus.seek(group, topic, { timestamp: since })
-  const records: ConsumedRecord[] = []
-  const sub = await bus.subscribe({
-    group,
-    topics: [topic],
-    handler: async (r) => void records.push(r),
-  })
-  try {
-    await eventually(() => until(records), timeoutMs, `records on ${topic}`)
-    const [described] = await bus.describeTopics([topic])
-    const ends = new Map((described?.partitions ?? []).map((p) => [p.partition, p.end]))
-    const caughtUp = async () =>
-      (await bus.lag(group, [topic])).every(
-        (p) => p.committed !== null && p.committed >= (ends.get(p.partition) ?? 0n),
-      )
-    await eventually(caughtUp, timeoutMs, `the end of ${topic}`)
-    return records
-  } finally {
-    await sub.close()
-    await bus.deleteGroup(group).catch(() => {})
-  }
+  return readTopic(bus, topic, until, timeoutMs, since)
 }
