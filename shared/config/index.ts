@@ -46,7 +46,11 @@ export const envSchema = z.object({
   CONSUMER_HANDLER_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /** Whether this process publishes the outbox; turn off where another process of the same database does. */
   OUTBOX_RELAY: bool.default(true),
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /**
+   * Events the relay reads per publish (a produce request stays under the broker's 1 MiB anyway):
+   * fewer, larger rounds cost less per event than many small ones.
+   */
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2500),
   OUTBOX_POLL_MS: z.coerce.number().int().min(1).default(50),
   OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
