@@ -15,6 +15,8 @@ const INSERT_SQL = `insert into outbox (event_id, topic, key, type, source, time
 interface PendingAppend {
   /** The append's events as the JSON array of outbox rows the INSERT unpacks. */
   rows: string
+  /** The events' ids, in order: to tell which were new when some were already known. */
+  ids: string[]
   count: number
   resolve: (added: number) => void
   reject: (error: unknown) => void
@@ -69,7 +71,8 @@ export class OutboxWriter {
     const rows = JSON.stringify(
       events.map((e) => [e.id, e.topic, e.key, e.type, e.source, e.time, JSON.stringify(e.data)]),
     )
-    this.#queue.push({ rows, count: events.length, resolve, reject })
+    const ids = events.map((e) => e.id)
+    this.#queue.push({ rows, ids, count: events.length, resolve, reject })
     this.#schedule()
     return promise
   }
@@ -116,28 +119,35 @@ export class OutboxWriter {
     }
   }
 
-  /** One transaction for the whole group; resolves with how many events of each append were new. */
+  /**
+   * One statement for the whole group: SQLite runs a lone INSERT as its own transaction, so the
+   * group is all or nothing without a BEGIN and a COMMIT around it (each its own prepare and step).
+   * Resolves with how many events of each append were new.
+   */
   async #write(group: PendingAppend[], now: number): Promise<number[]> {
-    // The group's INSERT mixes appends, so its row count says how many events were new but not
-    // whose. Nearly always all are; when some id was already known, undo and write once more with
-    // one statement per append. (RETURNING would name them, but in load tests here batches with
-    // RETURNING failed at COMMIT with "SQL statements in progress".)
     const total = group.reduce((n, p) => n + p.count, 0)
-    const tx = await this.#client.transaction('write')
-    try {
-      const [result] = await tx.batch([insert(now, joinRows(group))])
-      if (result?.rowsAffected === total) {
-        await tx.commit()
-        return group.map((p) => p.count)
-      }
-      await tx.rollback()
-    } finally {
-      tx.close()
-    }
-    const results = await this.#client.batch(
-      group.map((p) => insert(now, p.rows)),
-      'write',
-    )
-    return results.map((r) => r.rowsAffected)
+    const result = await this.#client.execute(insert(now, joinRows(group)))
+    if (result.rowsAffected === total) return group.map((p) => p.count)
+    if (result.rowsAffected === 0) return group.map(() => 0)
+    return this.#creditNewRows(group, result.rowsAffected, Number(result.lastInsertRowid))
+  }
+
+  /**
+   * Some ids were already known (a client retrying): which appends' events were new? The statement
+   * held the write lock throughout, so the rows it inserted are the last `added` rows up to
+   * `lastSeq` (not always consecutive seqs: a skipped row may use one up). Each new id is credited
+   * to the first append carrying it.
+   */
+  async #creditNewRows(group: PendingAppend[], added: number, lastSeq: number): Promise<number[]> {
+    const rs = await this.#client.execute({
+      sql: 'select event_id from outbox where seq <= ? order by seq desc limit ?',
+      args: [lastSeq, added],
+    })
+    const inserted = new Set(rs.rows.map((r) => String(r.event_id)))
+    return group.map((p) => {
+      let n = 0
+      for (const id of p.ids) if (inserted.delete(id)) n++
+      return n
+    })
   }
 }

@@ -1,4 +1,4 @@
-import { and, lte, sql } from 'drizzle-orm'
+import { lte } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db, Writer } from '../db/client.ts'
 import { type EventEnvelope, recordOf } from '../events/envelope.ts'
@@ -47,44 +47,49 @@ export async function pendingEvents(
   limit: number,
   skipTopics: string[] = [],
 ): Promise<OutboxRow[]> {
-  // The relay's hot path: a raw select costs about half of drizzle's row mapping here.
+  // The relay's hot path. The whole batch comes back as one JSON array in one value: read row by
+  // row, each column crossing into JS on its own, the same rows cost the relay about twice the CPU.
   const skip =
     skipTopics.length > 0 ? `and o.topic not in (${skipTopics.map(() => '?').join(',')})` : ''
   const result = await db.$client.execute({
-    sql: `select o.seq, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data, o.created_at, o.headers
-      from outbox o left join outbox_topic_cursors c on c.topic = o.topic
-      where o.seq > ? and (c.published_seq is null or o.seq > c.published_seq) ${skip}
-      order by o.seq limit ?`,
+    sql: `select json_group_array(json_array(seq, event_id, topic, key, type, source, time, data, created_at, headers)) as batch
+      from (select o.* from outbox o left join outbox_topic_cursors c on c.topic = o.topic
+        where o.seq > ? and (c.published_seq is null or o.seq > c.published_seq) ${skip}
+        order by o.seq limit ?)`,
     args: [afterSeq, ...skipTopics, limit],
   })
-  return result.rows.map((r) => {
-    const topic = String(r.topic)
-    const key = r.key === null ? '' : String(r.key)
+  const rows = JSON.parse(String(result.rows[0]?.batch ?? '[]')) as PendingRow[]
+  // The aggregate keeps the subquery's order in practice, but SQL does not promise it.
+  rows.sort((a, b) => a[0] - b[0])
+  return rows.map(([seq, eventId, topic, key, type, source, time, data, createdAt, headers]) => {
     // The broker's timestamp is when we accepted the event: a client's clock must not decide
     // retention or be refused as too far in the future. `ce_time` keeps when it happened.
-    const timestamp = Number(r.created_at)
-    const eventId = String(r.event_id)
+    const timestamp = createdAt
+    const k = key ?? ''
     // A row with its own headers (a dead letter) goes out as it was: its data and those headers.
-    if (r.headers !== null) {
-      const headers = JSON.parse(String(r.headers)) as Record<string, string>
-      return {
-        seq: Number(r.seq),
-        eventId,
-        record: { topic, key, value: String(r.data), headers, timestamp },
-      }
+    if (headers !== null) {
+      const parsed = JSON.parse(headers) as Record<string, string>
+      return { seq, eventId, record: { topic, key: k, value: data, headers: parsed, timestamp } }
     }
-    const record = recordOf({
-      id: eventId,
-      type: String(r.type),
-      source: String(r.source),
-      time: String(r.time),
-      key,
-      topic,
-      data: String(r.data),
-    })
-    return { seq: Number(r.seq), eventId, record: { ...record, timestamp } }
+    const record = recordOf({ id: eventId, type, source, time, key: k, topic, data })
+    record.timestamp = timestamp
+    return { seq, eventId, record }
   })
 }
+
+/** One outbox row as `pendingEvents` reads it: its columns in order, as one JSON array. */
+type PendingRow = [
+  seq: number,
+  eventId: string,
+  topic: string,
+  key: string | null,
+  type: string,
+  source: string,
+  time: string,
+  data: string,
+  createdAt: number,
+  headers: string | null,
+]
 
 /** The approximate size of a record on the wire, for keeping a produce request under the broker's limit. */
 export function recordBytes(record: BusRecord): number {
@@ -117,14 +122,14 @@ export async function rejectEvents(db: Db, rows: OutboxRow[], error: string): Pr
 /**
  * Records what the relay published: its cursor (never moved back) and the topics that went out
  * ahead of it; topic cursors the main one has caught up with are dropped. Nothing is written unless
- * `owner` still holds the lease; returns whether it did.
+ * `owner` still holds the lease; returns the cursor as it now stands, or null when it does not.
  */
 export async function advanceCursors(
   db: Db,
   owner: string,
   publishedSeq: number,
   ahead: { topic: string; seq: number }[],
-): Promise<boolean> {
+): Promise<number | null> {
   const holds = "exists (select 1 from outbox_relay where name = 'relay' and owner = ?)"
   const results = await db.$client.batch(
     [
@@ -141,7 +146,8 @@ export async function advanceCursors(
     ],
     'write',
   )
-  return (results[0]?.rows.length ?? 0) > 0
+  const row = results[0]?.rows[0]
+  return row ? Number(row.published_seq) : null
 }
 
 // Rows still to publish: after the relay's cursor and not covered by their topic's cursor.
@@ -166,7 +172,13 @@ export async function outboxDepth(db: Db): Promise<number> {
 
 /** Deletes published events older than the retention, which also bounds how long a repeated id is recognised. */
 export async function prunePublished(db: Db, upToSeq: number, olderThanMs: number): Promise<void> {
-  await db
-    .delete(outbox)
-    .where(and(lte(outbox.seq, upToSeq), sql`${outbox.createdAt} < ${Date.now() - olderThanMs}`))
+  // `created_at` grows with `seq`, so the rows to go are a prefix of the table: find where it ends
+  // (reading only the rows that go, not every one retained) and delete by `seq`, the primary key.
+  const firstKept = await db.$client.execute({
+    sql: 'select seq from outbox where seq <= ? and created_at >= ? order by seq limit 1',
+    args: [upToSeq, Date.now() - olderThanMs],
+  })
+  const kept = firstKept.rows[0]?.seq
+  const through = kept === undefined ? upToSeq : Number(kept) - 1
+  await db.delete(outbox).where(lte(outbox.seq, through))
 }

@@ -38,7 +38,9 @@ self.onmessage = async (event: MessageEvent<RelayThreadMessage>) => {
   try {
     if (message.type === 'start') {
       const { config, brokers, takeOverFrom } = message
-      const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN)
+      const database = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, {
+        synchronous: config.DATABASE_SYNCHRONOUS,
+      })
       close = () => database.close()
       bus = new KafkaBus({
         brokers,

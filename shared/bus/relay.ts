@@ -120,7 +120,7 @@ export class OutboxRelay {
     // A topic that failed is not tried again in the same drain, however short its backoff.
     const failed = new Set<string>()
     for (;;) {
-      // Renewed before every batch, so a long backlog never outlives the lease.
+      // Renewed every few seconds while publishing, so a long backlog never outlives the lease.
       const cursor = await this.#lease.hold()
       if (cursor === null) {
         this.#forget()
@@ -157,12 +157,13 @@ export class OutboxRelay {
       // it is remembered per topic.
       let published = end
       for (const p of this.#parked.values()) published = Math.min(published, p.firstSeq - 1)
-      const ours = await advanceCursors(this.#db, this.#lease.owner, published, ahead)
-      if (!ours) {
+      const moved = await advanceCursors(this.#db, this.#lease.owner, published, ahead)
+      if (moved === null) {
         // The lease moved on while we published; the new holder continues.
         this.#forget()
         break
       }
+      this.#lease.advanced(moved)
       for (const seq of this.#done) if (seq <= published) this.#done.delete(seq)
       if (rows.length < this.#opts.batchSize && batch.length === rows.length) break
     }
@@ -227,6 +228,7 @@ export class OutboxRelay {
 
   // What this relay knew about rows past the cursor is only true while it holds the lease.
   #forget(): void {
+    this.#lease.forget()
     this.#parked.clear()
     this.#done.clear()
   }
@@ -239,6 +241,8 @@ export class OutboxRelay {
         failures = 0
       } catch (error) {
         failures++
+        // Whatever failed, the next round reads the lease and cursor from the database again.
+        this.#lease.forget()
         if (failures === 1 || failures % 20 === 0) {
           log.warn({ err: error, failures }, 'outbox relay cannot publish yet; retrying')
         }
