@@ -28,7 +28,13 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
 
   app.get('/', async (c) => {
     const data = await naiveHome(db)
-    return c.html(<HomePage visitor={c.get('visitor')} {...data} />)
+    // The naive shop has no recommender: its panel shows popular products.
+    const recommended = {
+      products: data.popular.slice(0, 4),
+      reasons: new Map<string, string>(),
+      strategy: 'popular',
+    }
+    return c.html(<HomePage visitor={c.get('visitor')} {...data} recommended={recommended} />)
   })
 
   app.get('/c/:category', async (c) => {
@@ -69,7 +75,10 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
       <ProductPage
         product={product}
         reviews={reviews}
-        alsoBought={alsoBought.filter((p) => p.id !== product.id).slice(0, 4)}
+        alsoBought={{
+          products: alsoBought.filter((p) => p.id !== product.id).slice(0, 4),
+          reasons: new Map(),
+        }}
         visitor={visitor}
         // The bench's visitor is a guest, who never sees the review form.
         canReview={false}

@@ -9,6 +9,7 @@ import { sessionSecret } from '../services/accounts/settings.ts'
 import { addToCart } from '../services/carts/carts.ts'
 import { seedCatalog } from '../services/catalog/demo-catalog.ts'
 import { listCategories, popularProducts } from '../services/catalog/products.ts'
+import { startRecommender } from '../services/recommender/index.ts'
 import { parseConfig } from '../shared/config/index.ts'
 import { type Platform, startPlatform } from '../shared/platform.ts'
 import { createShopApp } from '../web/app.tsx'
@@ -214,9 +215,11 @@ export async function run(flags: BenchFlags): Promise<void> {
     })
     const platform = await startPlatform(config, { allowEmbedded: true })
     const closePlatform = deferCleanup(() => platform.close())
+    const recommender = await startRecommender(platform)
+    const closeRecommender = deferCleanup(() => recommender.close())
     try {
       const seeded = await seedCatalog(platform.database.db)
-      const app = createShopApp(platform)
+      const app = createShopApp(platform, { recommender })
       // Routes must be added before the first request builds the router.
       app.route(
         NAIVE_PREFIX,
@@ -267,6 +270,7 @@ export async function run(flags: BenchFlags): Promise<void> {
 
       printResults(rows, opts.smoke)
     } finally {
+      await closeRecommender()
       await closePlatform()
     }
   } finally {

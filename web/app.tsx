@@ -10,6 +10,7 @@ import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
 import { orderRoutes } from '../services/orders/index.ts'
+import type { RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
@@ -31,14 +32,19 @@ export const MACHINE_PATHS = [
   '/metrics',
 ]
 
+export interface ShopServices {
+  recommender: RunningRecommender
+}
+
 /** The whole shop on one app: every service's routes and the pages. */
-export function createShopApp(platform: Platform): Hono {
+export function createShopApp(platform: Platform, services: ShopServices): Hono {
   const app = createServiceApp(platform, 'shop')
   // Machine endpoints and static files first: they answer before a visitor is looked up.
   app.route('/', staticRoutes())
   app.route('/', openApiRoutes())
   mountIngest(app, platform)
-  app.route('/', shopperApp(platform))
+  app.route('/', services.recommender.routes)
+  app.route('/', shopperApp(platform, services))
   app.notFound(notFoundPage)
   app.onError(pageErrors)
   return app
@@ -48,7 +54,7 @@ export function createShopApp(platform: Platform): Hono {
  * Everything a shopper's browser talks to, pages and the JSON API behind a session alike.
  * `identify` is its first middleware, so every handler here has a visitor (`VisitorEnv`).
  */
-function shopperApp(platform: Platform): Hono<VisitorEnv> {
+function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv> {
   const { config, database } = platform
   const db = database.db
   const identity = { db, secret: sessionSecret(config), secure: secureCookies(config) }
@@ -79,6 +85,14 @@ function shopperApp(platform: Platform): Hono<VisitorEnv> {
   app.route('/', orderPages({ db }))
   app.route('/', orderRoutes({ db }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
-  app.route('/', catalogPages({ db, secret: identity.secret }))
+  app.route(
+    '/',
+    catalogPages({
+      db,
+      secret: identity.secret,
+      recommender: services.recommender.recommender,
+      strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+    }),
+  )
   return app
 }

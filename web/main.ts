@@ -1,7 +1,8 @@
 // `bun run dev`: the whole shop in one process on one port.
 
 import { demoAdmin, seedAccounts } from '../services/accounts/index.ts'
-import { ensureDemoCatalog } from '../services/catalog/index.ts'
+import { ensureDemoCatalog, listCategories } from '../services/catalog/index.ts'
+import { startRecommender } from '../services/recommender/index.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
 import { serve } from '../shared/http/serve.ts'
@@ -15,7 +16,11 @@ await seedAccounts(platform.database.db, config)
 // A first start gets the demo catalog; later starts keep whatever the admin changed.
 await ensureDemoCatalog(platform.database.db)
 await platform.consumers.start(shopConsumers)
-const app = createShopApp(platform)
+const recommender = await startRecommender(platform, {
+  categoryNames: async () =>
+    new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
+})
+const app = createShopApp(platform, { recommender })
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {
   kind: platform.broker.kind,
@@ -45,5 +50,6 @@ console.log(
 closeOnSignals(async () => {
   forgetState()
   await server.stop()
+  await recommender.close()
   await platform.close()
 })

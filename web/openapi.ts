@@ -7,6 +7,7 @@ import {
 } from '../services/catalog/index.ts'
 import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
 import { checkoutSchema } from '../services/orders/index.ts'
+import { alsoBoughtQuerySchema, recommendationQuerySchema } from '../services/recommender/index.ts'
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
 const body = (schema: z.ZodType) => ({
@@ -109,6 +110,38 @@ export function openApiDocument() {
           summary: "A product's reviews",
           parameters: idParam,
           responses: { 200: ok('{ data }'), 404: problem },
+        },
+      },
+      '/api/recommendations/{userId}': {
+        get: {
+          summary:
+            'Recommendations for a shopper, each with a reason; an unknown shopper gets popular products (metadata.coldStart)',
+          parameters: [
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string' } },
+            ...queryParameters(recommendationQuerySchema as unknown as z.ZodObject),
+          ],
+          responses: {
+            200: ok(
+              '{ success, data: [{ productId, name, category, price, score, reason }], metadata }',
+            ),
+            400: problem,
+          },
+        },
+      },
+      '/api/recommendations/metrics/live': {
+        get: {
+          summary: "The recommender's live figures: events/s, processing time, training, lag",
+          responses: { 200: ok('{ success, data }') },
+        },
+      },
+      '/api/recommendations/products/{productId}/also-bought': {
+        get: {
+          summary: 'Products engaged with together with this one ("customers also bought")',
+          parameters: [
+            { name: 'productId', in: 'path', required: true, schema: { type: 'string' } },
+            ...queryParameters(alsoBoughtQuerySchema as unknown as z.ZodObject),
+          ],
+          responses: { 200: ok('{ success, data, metadata }'), 400: problem },
         },
       },
       '/api/categories': {

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { type FieldError, ValidationError } from '../../shared/errors.ts'
 
 // What the catalog accepts, declared once: the HTTP routes validate with these, the domain
 // functions re-parse with them (pages call those directly), and the OpenAPI document is generated
@@ -133,28 +132,3 @@ export const reviewInputSchema = z.object({
 })
 
 export type ReviewInput = z.input<typeof reviewInputSchema>
-
-/** Each problem of a failed parse as a named field; an unknown key is named itself. */
-export function fieldErrors(error: { issues: z.core.$ZodIssue[] }): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const at = issue.path.map(String).join('.')
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        field: at ? `${at}.${key}` : key,
-        message: `Unknown field '${key}'`,
-      }))
-    }
-    return [{ field: at || '(root)', message: issue.message }]
-  })
-}
-
-/** Parses input with a schema or throws a ValidationError naming every bad field. */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  what: string,
-): z.output<S> {
-  const result = schema.safeParse(input)
-  if (!result.success) throw new ValidationError(`${what} is invalid`, fieldErrors(result.error))
-  return result.data
-}

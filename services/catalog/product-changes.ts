@@ -6,10 +6,10 @@ import { type ConstraintViolation, explainConstraint } from '../../shared/db/con
 import { ConflictError, ValidationError } from '../../shared/errors.ts'
 import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
 import type { EventData } from '../../shared/events/types.ts'
+import { parseOrThrow } from '../../shared/http/validate.ts'
 import {
   type ProductCreateInput,
   type ProductUpdateInput,
-  parseOrThrow,
   productCreateSchema,
   productUpdateSchema,
 } from './inputs.ts'

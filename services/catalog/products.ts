@@ -1,12 +1,8 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
-import {
-  type ProductListQuery,
-  type ProductSort,
-  parseOrThrow,
-  productListQuerySchema,
-} from './inputs.ts'
+import { parseOrThrow } from '../../shared/http/validate.ts'
+import { type ProductListQuery, type ProductSort, productListQuerySchema } from './inputs.ts'
 import { categories, products } from './schema.ts'
 
 /** A product as the shop shows it, with its category's name. Prices are in minor units. */

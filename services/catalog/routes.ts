@@ -1,11 +1,8 @@
-import { zValidator } from '@hono/zod-validator'
 import { Hono, type MiddlewareHandler } from 'hono'
-import type { z } from 'zod'
 import type { Db } from '../../shared/db/client.ts'
-import { ValidationError } from '../../shared/errors.ts'
 import { readJsonBody } from '../../shared/http/json-body.ts'
+import { valid } from '../../shared/http/validate.ts'
 import {
-  fieldErrors,
   productCreateSchema,
   productKeySchema,
   productListQuerySchema,
@@ -19,23 +16,6 @@ export interface CatalogRouteDeps {
   db: Db
   /** Lets only admins through; the accounts context provides it. */
   requireAdmin: MiddlewareHandler
-}
-
-const WHERE: Record<string, string> = { query: 'query', param: 'path', json: 'body' }
-
-/** A zValidator whose failures are our ValidationError, so `onError` renders problem+json. */
-function valid<T extends z.ZodType, Target extends 'query' | 'param' | 'json'>(
-  target: Target,
-  schema: T,
-) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) {
-      throw new ValidationError(
-        `The request's ${WHERE[target]} is invalid`,
-        fieldErrors(result.error),
-      )
-    }
-  })
 }
 
 // zValidator reads a body of another content type as `{}` and would report missing fields; this

@@ -69,6 +69,18 @@ export const envSchema = z.object({
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12).optional(),
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(0).default(10),
+  /** What `GET /api/recommendations/:userId` answers with when no strategy is asked for. */
+  RECOMMENDER_DEFAULT_STRATEGY: z
+    .enum(['popular', 'trending', 'item-item', 'content', 'session', 'ease', 'hybrid'])
+    .default('hybrid'),
+  /** Where the models are rebuilt from on start: `earliest` (everything retained) or an ISO time. */
+  RECOMMENDER_REPLAY_FROM: z
+    .union([z.literal('earliest'), z.iso.datetime({ offset: true })])
+    .default('earliest'),
+  /** How often the matrix model is retrained in the background (when anything changed). */
+  RECOMMENDER_TRAIN_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** The matrix model covers this many of the most engaged-with products (training costs n³). */
+  RECOMMENDER_EASE_MAX_ITEMS: z.coerce.number().int().min(10).max(5000).default(2000),
 })
 
 export type Config = z.infer<typeof envSchema>

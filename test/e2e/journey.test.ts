@@ -38,6 +38,8 @@ beforeAll(async () => {
       STATE_DIR: dir,
       LOG_LEVEL: 'warn',
       OUTBOX_POLL_MS: '20',
+      // The run's broker holds every earlier test's events: the models start from now.
+      RECOMMENDER_REPLAY_FROM: new Date().toISOString(),
     },
     stdout: 'ignore',
     stderr: 'inherit',

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
+import { type RunningRecommender, startRecommender } from '../../services/recommender/index.ts'
 import type { ConsumedRecord, EventBus } from '../../shared/bus/types.ts'
 import { type Platform, startPlatform } from '../../shared/platform.ts'
 import { createShopApp } from '../../web/app.tsx'
@@ -8,6 +9,7 @@ import { readTopic, tempDatabase, testConfig } from './broker.ts'
 
 export interface TestShop {
   platform: Platform
+  recommender: RunningRecommender
   app: Hono
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>
   close(): Promise<void>
@@ -18,12 +20,19 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
   const scratch = await tempDatabase()
   scratch.close()
   const platform = await startPlatform(
-    testConfig({ DATABASE_URL: `file:${join(scratch.dir, 'shop.db')}`, ...overrides }),
+    testConfig({
+      DATABASE_URL: `file:${join(scratch.dir, 'shop.db')}`,
+      // The run's broker holds every earlier test's events: the models start from now.
+      RECOMMENDER_REPLAY_FROM: new Date().toISOString(),
+      ...overrides,
+    }),
     { allowEmbedded: false },
   )
-  const app = createShopApp(platform)
+  const recommender = await startRecommender(platform)
+  const app = createShopApp(platform, { recommender })
   return {
     platform,
+    recommender,
     app,
     post: (path, body, headers = {}) =>
       Promise.resolve(
@@ -34,6 +43,7 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
         }),
       ),
     close: async () => {
+      await recommender.close()
       await platform.close()
       rmSync(scratch.dir, { recursive: true, force: true })
     },

@@ -8,7 +8,7 @@ import {
 } from '../../services/catalog/index.ts'
 import { CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
-import { AddToCart, hueClass, ProductGrid, Stars } from './product-views.tsx'
+import { AddToCart, hueClass, ProductGrid, RecommendationGrid, Stars } from './product-views.tsx'
 
 // The catalog's pages, apart from their routes so that other renderings (the pages bench) use
 // the very same markup.
@@ -29,6 +29,7 @@ export const HomePage = (p: {
   categories: CategoryWithCount[]
   featured: Product[]
   popular: Product[]
+  recommended: { products: Product[]; reasons: Map<string, string>; strategy: string }
 }) => (
   <Layout title="Home" visitor={p.visitor}>
     <h1>{p.visitor.user ? `Welcome back, ${p.visitor.user.name}` : 'Welcome to Streamshop'}</h1>
@@ -47,7 +48,12 @@ export const HomePage = (p: {
     <ProductGrid products={p.popular} visitor={p.visitor} />
     <section id="recommendations">
       <h2>Recommended for you</h2>
-      <ProductGrid products={p.popular.slice(0, 4)} visitor={p.visitor} />
+      <RecommendationGrid
+        products={p.recommended.products}
+        reasons={p.recommended.reasons}
+        strategy={p.recommended.strategy}
+        visitor={p.visitor}
+      />
     </section>
   </Layout>
 )
@@ -109,7 +115,7 @@ export const CategoryPage = (p: {
 export function ProductPage(p: {
   product: Product
   reviews: Review[]
-  alsoBought: Product[]
+  alsoBought: { products: Product[]; reasons: Map<string, string> }
   visitor: Visitor
   canReview: boolean
 }) {
@@ -177,7 +183,11 @@ export function ProductPage(p: {
       </section>
       <section id="also-bought">
         <h2>Customers also bought</h2>
-        <ProductGrid products={p.alsoBought} visitor={visitor} />
+        <RecommendationGrid
+          products={p.alsoBought.products}
+          reasons={p.alsoBought.reasons}
+          visitor={visitor}
+        />
       </section>
     </Layout>
   )

@@ -10,10 +10,13 @@ import {
   listProducts,
   listReviews,
   PRODUCT_SORTS,
+  type Product,
   type ProductSort,
   popularProducts,
+  productsByIds,
 } from '../../services/catalog/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
+import { type Recommender, STRATEGIES, type Strategy } from '../../services/recommender/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
 import { Layout } from '../layout.tsx'
@@ -34,6 +37,34 @@ export interface CatalogPagesDeps {
   db: Db
   /** Keys shopper ids in analytics events. */
   secret: string
+  recommender: Recommender
+  /** The strategy the panels use. */
+  strategy: Strategy
+}
+
+const PANEL_SIZE = 4
+
+/** Recommended products as catalog products, in the recommender's order, with their reasons. */
+async function recommendedProducts(
+  db: Db,
+  items: { productId: string; reason: string }[],
+): Promise<{ products: Product[]; reasons: Map<string, string> }> {
+  const products = await productsByIds(
+    db,
+    items.map((i) => i.productId),
+  )
+  return { products, reasons: new Map(items.map((i) => [i.productId, i.reason])) }
+}
+
+/** `?rec=<strategy>.<position>` on a link from a panel: the click is tracked as the page is served. */
+function recommendationClick(
+  raw: string | undefined,
+): { strategy: Strategy; position: number } | null {
+  const [strategy, position] = (raw ?? '').split('.')
+  const n = Number(position)
+  if (!STRATEGIES.includes(strategy as Strategy) || !Number.isInteger(n) || n < 1 || n > 100)
+    return null
+  return { strategy: strategy as Strategy, position: n }
 }
 
 /** Home, category listings, search and product pages; views and searches are tracked as served. */
@@ -43,13 +74,21 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
 
   app.get('/', async (c) => {
     const visitor = c.get('visitor')
-    const [featured, popular, categories] = await Promise.all([
+    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, PANEL_SIZE)
+    const [featured, popular, categories, recommended] = await Promise.all([
       featuredProducts(db, 8),
       popularProducts(db, 8),
       listCategories(db),
+      recommendedProducts(db, answer.items),
     ])
     return c.html(
-      <HomePage visitor={visitor} categories={categories} featured={featured} popular={popular} />,
+      <HomePage
+        visitor={visitor}
+        categories={categories}
+        featured={featured}
+        popular={popular}
+        recommended={{ ...recommended, strategy: answer.strategy }}
+      />,
     )
   })
 
@@ -124,15 +163,33 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
   app.get('/products/:slug', async (c) => {
     const visitor = c.get('visitor')
     const product = await getProduct(db, c.req.param('slug'))
-    const [reviews, alsoBought] = await Promise.all([
-      listReviews(db, product.id, { limit: 10 }),
-      popularProducts(db, 5, { category: product.categoryId }),
-    ])
+    const click = recommendationClick(c.req.query('rec'))
+    if (click) {
+      await track(db, 'recommendation.clicked', {
+        userId: visitor.shopperId,
+        productId: product.id,
+        metadata: { strategy: click.strategy, position: click.position },
+      })
+    }
     await track(db, 'product.viewed', {
       userId: visitor.shopperId,
       productId: product.id,
       metadata: {},
     })
+    const alsoBoughtItems = deps.recommender.alsoBought(product.id, PANEL_SIZE)
+    const [reviews, alsoBought, sameCategory] = await Promise.all([
+      listReviews(db, product.id, { limit: 10 }),
+      recommendedProducts(db, alsoBoughtItems),
+      popularProducts(db, PANEL_SIZE + 1, { category: product.categoryId }),
+    ])
+    // A product nobody has bought with anything yet: its category's most popular fill the panel.
+    const shown = new Set([product.id, ...alsoBought.products.map((p) => p.id)])
+    for (const p of sameCategory) {
+      if (alsoBought.products.length >= PANEL_SIZE) break
+      if (shown.has(p.id)) continue
+      alsoBought.products.push(p)
+      alsoBought.reasons.set(p.id, 'popular in this category')
+    }
     const canReview =
       visitor.user !== null &&
       (await hasBought(db, visitor.user.id, product.id)) &&
@@ -141,7 +198,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       <ProductPage
         product={product}
         reviews={reviews}
-        alsoBought={alsoBought.filter((p) => p.id !== product.id).slice(0, 4)}
+        alsoBought={alsoBought}
         visitor={visitor}
         canReview={canReview}
       />,

@@ -31,14 +31,25 @@ export const AddToCart: FC<{ product: Product; visitor: Visitor }> = ({ product,
     <p class="muted">Out of stock</p>
   )
 
-export const ProductCard: FC<{ product: Product; visitor: Visitor }> = ({ product, visitor }) => (
+export const ProductCard: FC<{
+  product: Product
+  visitor: Visitor
+  /** Why it is shown (a recommendation's reason). */
+  note?: string
+  /** Appended to the product's links, e.g. `rec=hybrid.2` so the click is tracked. */
+  query?: string
+}> = ({ product, visitor, note, query }) => (
   <article class="product-card">
-    <a href={`/products/${product.slug}`} class={`product-image ${hueClass(product.imageHue)}`}>
+    <a
+      href={`/products/${product.slug}${query ? `?${query}` : ''}`}
+      class={`product-image ${hueClass(product.imageHue)}`}
+    >
       <span class="visually-hidden">{product.name}</span>
     </a>
     <h3>
-      <a href={`/products/${product.slug}`}>{product.name}</a>
+      <a href={`/products/${product.slug}${query ? `?${query}` : ''}`}>{product.name}</a>
     </h3>
+    {note ? <p class="reason muted">{note}</p> : null}
     <p class="price">{formatMoney(product.priceMinor, product.currency)}</p>
     <Stars avg={product.ratingAvg} count={product.ratingCount} />
     <AddToCart product={product} visitor={visitor} />
@@ -52,6 +63,25 @@ export const ProductGrid: FC<{ products: Product[]; visitor: Visitor }> = ({
   <div class="product-grid">
     {products.map((p) => (
       <ProductCard product={p} visitor={visitor} />
+    ))}
+  </div>
+)
+
+/** Recommended products, each with its reason; with a strategy, clicks on them are tracked. */
+export const RecommendationGrid: FC<{
+  products: Product[]
+  reasons: Map<string, string>
+  visitor: Visitor
+  strategy?: string
+}> = ({ products, reasons, visitor, strategy }) => (
+  <div class="product-grid">
+    {products.map((p, i) => (
+      <ProductCard
+        product={p}
+        visitor={visitor}
+        note={reasons.get(p.id)}
+        query={strategy ? `rec=${strategy}.${i + 1}` : undefined}
+      />
     ))}
   </div>
 )

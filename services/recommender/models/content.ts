@@ -17,8 +17,6 @@ export class ContentModel {
   readonly #items = new Map<string, { info: ItemInfo; features: string[] }>()
   /** Items per feature, so a user's features find their items without scanning the catalogue. */
   readonly #byFeature = new Map<string, Set<string>>()
-  /** Per user: weight per feature. */
-  readonly #affinity = new Map<string, Map<string, number>>()
 
   upsert(info: ItemInfo): void {
     this.remove(info.id)
@@ -54,24 +52,26 @@ export class ContentModel {
     return this.#items.get(itemId)?.info
   }
 
-  observe(userId: string, itemId: string, weight: number): void {
-    const features = this.#items.get(itemId)?.features
-    if (!features || features.length === 0) return
-    let affinity = this.#affinity.get(userId)
-    if (!affinity) {
-      affinity = new Map()
-      this.#affinity.set(userId, affinity)
+  /**
+   * What the user's items say they like, per feature. Computed from their weights when asked, not
+   * accumulated as events arrive: a product's facts may reach the log after the views of it (they
+   * are on another topic), and a replica replaying the log must reach the same answer.
+   */
+  affinity(weights: ReadonlyMap<string, number>): Map<string, number> {
+    const affinity = new Map<string, number>()
+    for (const [itemId, weight] of weights) {
+      const features = this.#items.get(itemId)?.features
+      if (!features || features.length === 0) continue
+      // An item with many attributes must not outweigh one with a single category.
+      const share = weight / Math.sqrt(features.length)
+      for (const f of features) affinity.set(f, (affinity.get(f) ?? 0) + share)
     }
-    // An item with many attributes must not outweigh one with a single category.
-    const share = weight / Math.sqrt(features.length)
-    for (const f of features) affinity.set(f, (affinity.get(f) ?? 0) + share)
+    return affinity
   }
 
   /** The user's favourite categories, strongest first. */
-  topCategories(userId: string, n = 3): string[] {
-    const affinity = this.#affinity.get(userId)
-    if (!affinity) return []
-    return [...affinity]
+  topCategories(weights: ReadonlyMap<string, number>, n = 3): string[] {
+    return [...this.affinity(weights)]
       .filter(([f]) => f.startsWith('category='))
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
@@ -83,10 +83,13 @@ export class ContentModel {
    * like: divided by √features), times a gentle popularity factor so the better-liked items of a
    * category come first. The reason names the strongest category.
    */
-  score(userId: string, popularity: (itemId: string) => number, maxPopularity: number): Scores {
+  score(
+    weights: ReadonlyMap<string, number>,
+    popularity: (itemId: string) => number,
+    maxPopularity: number,
+  ): Scores {
     const scores: Scores = new Map()
-    const affinity = this.#affinity.get(userId)
-    if (!affinity) return scores
+    const affinity = this.affinity(weights)
     const total = [...affinity.values()].reduce((a, b) => a + b, 0) || 1
     for (const [feature, weight] of affinity) {
       for (const itemId of this.#byFeature.get(feature) ?? []) {

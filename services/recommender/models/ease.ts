@@ -21,6 +21,17 @@ export class EaseModel {
     this.#weights = weights
   }
 
+  /** The trained weights, to hand from a training thread to the serving one (transferable). */
+  export(): { ids: string[]; weights: Float32Array } {
+    return { ids: this.#ids, weights: this.#weights }
+  }
+
+  static import(trained: { ids: string[]; weights: Float32Array }): EaseModel {
+    if (trained.weights.length !== trained.ids.length ** 2)
+      throw new Error('EASE weights do not match their items')
+    return new EaseModel(trained.ids, trained.weights)
+  }
+
   /** Fits on each user's set of items. */
   static fit(
     users: Iterable<Iterable<string>>,

@@ -88,9 +88,7 @@ export class RecommenderEngine {
     this.#popularity.observe(i.itemId, weight, i.at)
     t = this.#time(['popular', 'trending'], t)
     this.#itemItem.observe(user, i.itemId, before, weight)
-    t = this.#time(['item-item', 'session'], t)
-    this.#content.observe(i.userId, i.itemId, weight)
-    this.#time(['content'], t)
+    this.#time(['item-item', 'session'], t)
   }
 
   #time(strategies: Strategy[], since: number): number {
@@ -213,7 +211,7 @@ export class RecommenderEngine {
       case 'content': {
         let max = 0
         for (const v of popular.values()) max = Math.max(max, v)
-        return this.#content.score(userId, (id) => popular.get(id) ?? 0, max)
+        return this.#content.score(user.weights, (id) => popular.get(id) ?? 0, max)
       }
       case 'ease':
         return this.#ease
@@ -228,8 +226,9 @@ export class RecommenderEngine {
     limit: number,
     excluded: (id: string) => boolean,
   ): Recommendation[] {
+    const weights = this.#users.get(userId)?.weights ?? new Map<string, number>()
     const touched = new Set([
-      ...this.#content.topCategories(userId),
+      ...this.#content.topCategories(weights),
       ...(this.#categoriesTouched.get(userId) ?? []),
     ])
     const inTouched = (id: string) => {

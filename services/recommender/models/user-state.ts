@@ -30,7 +30,7 @@ export interface UserState {
   /** Items in the order last touched (most recent last), at most MAX_HISTORY. */
   order: string[]
   /** The last SESSION_LENGTH interactions. */
-  recent: { itemId: string; kind: InteractionKind; weight: number }[]
+  recent: { itemId: string; kind: InteractionKind; weight: number; at: number }[]
   purchased: Set<string>
   /** The strongest kind of interaction per item, for the reason ("because you bought …"). */
   kinds: Map<string, InteractionKind>
@@ -69,7 +69,11 @@ export function recordInteraction(user: UserState, i: Interaction, weight: numbe
   if (at >= 0) user.order.splice(at, 1)
   user.order.push(i.itemId)
   if (user.order.length > MAX_HISTORY) user.order.shift()
-  user.recent.push({ itemId: i.itemId, kind: i.kind, weight })
+  // In time order, not arrival order: a shopper's cart adds and views travel on different topics,
+  // and a replica replaying them must see the same session.
+  let slot = user.recent.length
+  while (slot > 0 && (user.recent[slot - 1]?.at ?? 0) > i.at) slot--
+  user.recent.splice(slot, 0, { itemId: i.itemId, kind: i.kind, weight, at: i.at })
   if (user.recent.length > SESSION_LENGTH) user.recent.shift()
   if (i.kind === 'purchase') user.purchased.add(i.itemId)
   const kind = user.kinds.get(i.itemId)

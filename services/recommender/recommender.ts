@@ -1,0 +1,192 @@
+// The recommender as the rest of the shop sees it: events in (from the log), recommendations out,
+// with the product facts an answer carries and the live figures the metrics endpoint reports.
+import type { EventEnvelope } from '../../shared/events/envelope.ts'
+import { type ModelUpdate, modelUpdate, type ProductFacts } from './events.ts'
+import type { EaseModel } from './models/ease.ts'
+import { type EngineOptions, RecommenderEngine } from './models/engine.ts'
+import type { Recommendation, Strategy, TrainReport } from './models/types.ts'
+
+/** One recommended product as the API returns it (DESIGN's contract, plus the reason). */
+export interface RecommendedProduct {
+  productId: string
+  name: string
+  category: string
+  price: number
+  currency: string
+  score: number
+  reason: string
+}
+
+export interface RecommendationAnswer {
+  items: RecommendedProduct[]
+  strategy: Strategy
+  coldStart: boolean
+  generatedAt: string
+  /** The models are still catching up with the log: the answer may miss recent events. */
+  isStale: boolean
+}
+
+/** Events per second over the last minute, in one-second buckets. */
+class RateMeter {
+  readonly #buckets = new Map<number, number>()
+
+  mark(now = Date.now()): void {
+    const second = Math.floor(now / 1000)
+    this.#buckets.set(second, (this.#buckets.get(second) ?? 0) + 1)
+    for (const s of this.#buckets.keys()) if (s < second - 60) this.#buckets.delete(s)
+  }
+
+  perSecond(windowS = 10, now = Date.now()): number {
+    const second = Math.floor(now / 1000)
+    let n = 0
+    for (let s = second - windowS; s < second; s++) n += this.#buckets.get(s) ?? 0
+    return n / windowS
+  }
+}
+
+export class Recommender {
+  readonly engine: RecommenderEngine
+  readonly #products = new Map<string, ProductFacts>()
+  readonly #rate = new RateMeter()
+  #categoryNames = new Map<string, string>()
+  #applied = 0
+  #skipped = 0
+  #processingMs = 0
+  #caughtUp = false
+  #lastTrain: TrainReport | null = null
+
+  constructor(opts: EngineOptions = {}) {
+    this.engine = new RecommenderEngine(opts)
+  }
+
+  /** Names for category ids, shown in reasons ("popular in Outdoor"). */
+  setCategoryNames(names: Map<string, string>): void {
+    this.#categoryNames = names
+    for (const p of this.#products.values()) this.#upsertItem(p)
+  }
+
+  /** Applies one event from the log; returns whether it taught the models anything. */
+  apply(event: EventEnvelope): boolean {
+    const started = performance.now()
+    const update = modelUpdate(event)
+    if (update) this.#applyUpdate(update)
+    else this.#skipped++
+    this.#processingMs += performance.now() - started
+    if (update) {
+      this.#applied++
+      this.#rate.mark()
+    }
+    return update !== null
+  }
+
+  #applyUpdate(update: ModelUpdate): void {
+    switch (update.kind) {
+      case 'interaction':
+        this.engine.observe(update.interaction)
+        return
+      case 'product':
+        this.#products.set(update.product.productId, update.product)
+        this.#upsertItem(update.product)
+        return
+      case 'product-changes': {
+        const known = this.#products.get(update.productId)
+        if (!known) return
+        const changed = { ...known, ...factsOf(update.changes) }
+        this.#products.set(update.productId, changed)
+        this.#upsertItem(changed)
+        return
+      }
+      case 'product-deleted':
+        this.#products.delete(update.productId)
+        this.engine.removeItem(update.productId)
+        return
+      case 'category-browsed':
+        this.engine.touchCategory(update.userId, update.categoryId)
+    }
+  }
+
+  #upsertItem(p: ProductFacts): void {
+    this.engine.upsertItem({
+      id: p.productId,
+      name: p.name,
+      category: p.categoryId,
+      categoryName: this.#categoryNames.get(p.categoryId),
+      attributes: p.attributes,
+    })
+  }
+
+  /** The follower read everything that was on the log when it started. */
+  markCaughtUp(): void {
+    this.#caughtUp = true
+  }
+
+  get caughtUp(): boolean {
+    return this.#caughtUp
+  }
+
+  recommend(userId: string, strategy: Strategy, limit: number): RecommendationAnswer {
+    const result = this.engine.recommend(userId, { strategy, limit, now: Date.now() })
+    return {
+      items: this.#known(result.items),
+      strategy,
+      coldStart: result.coldStart,
+      generatedAt: new Date().toISOString(),
+      isStale: !this.#caughtUp,
+    }
+  }
+
+  /** "Customers also bought": products engaged with together with this one. */
+  alsoBought(productId: string, limit: number, exclude: ReadonlySet<string> = new Set()) {
+    return this.#known(this.engine.alsoBought(productId, limit, exclude))
+  }
+
+  /** Only products the catalog still has: a deleted one is never shown. */
+  #known(items: Recommendation[]): RecommendedProduct[] {
+    return items.flatMap((r) => {
+      const p = this.#products.get(r.itemId)
+      if (!p) return []
+      return [
+        {
+          productId: p.productId,
+          name: p.name,
+          category: p.categoryId,
+          price: p.priceMinor / 100,
+          currency: p.currency,
+          score: Math.round(r.score * 1e4) / 1e4,
+          reason: r.reason,
+        },
+      ]
+    })
+  }
+
+  useTrained(model: EaseModel, report: TrainReport): void {
+    this.engine.useEase(model, report)
+    this.#lastTrain = report
+  }
+
+  /** What `GET /api/recommendations/metrics/live` reports of the models. */
+  liveMetrics() {
+    const stats = this.engine.stats()
+    return {
+      eventsPerSecond: this.#rate.perSecond(),
+      eventsApplied: this.#applied,
+      eventsSkipped: this.#skipped,
+      avgProcessingMs: this.#applied > 0 ? this.#processingMs / (this.#applied + this.#skipped) : 0,
+      caughtUp: this.#caughtUp,
+      users: stats.users,
+      products: this.#products.size,
+      interactions: stats.interactions,
+      itemPairs: stats.pairs,
+      training: this.#lastTrain,
+    }
+  }
+}
+
+const FACTS = ['name', 'categoryId', 'priceMinor', 'currency', 'attributes'] as const
+
+/** The facts among a product's changed fields (an update carries only what changed). */
+function factsOf(changes: Partial<ProductFacts>): Partial<ProductFacts> {
+  const facts: Partial<Record<(typeof FACTS)[number], unknown>> = {}
+  for (const key of FACTS) if (changes[key] !== undefined) facts[key] = changes[key]
+  return facts as Partial<ProductFacts>
+}

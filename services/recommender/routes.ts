@@ -1,0 +1,88 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { valid } from '../../shared/http/validate.ts'
+import { STRATEGIES, type Strategy } from './models/types.ts'
+import type { Recommender } from './recommender.ts'
+
+const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `limit must be a whole number from 1 to ${max}` })
+    .int(`limit must be a whole number from 1 to ${max}`)
+    .min(1, `limit must be a whole number from 1 to ${max}`)
+    .max(max, `limit must be a whole number from 1 to ${max}`)
+    .default(fallback)
+
+export const recommendationQuerySchema = z.strictObject({
+  limit: limit(100, 10),
+  strategy: z
+    .enum(STRATEGIES, { error: `strategy must be one of ${STRATEGIES.join(', ')}` })
+    .optional(),
+})
+
+export const alsoBoughtQuerySchema = z.strictObject({ limit: limit(50, 6) })
+
+const userParam = z.object({ userId: z.string().trim().min(1).max(128) })
+const productParam = z.object({ productId: z.string().trim().min(1).max(128) })
+
+export interface RecommenderRouteDeps {
+  recommender: Recommender
+  defaultStrategy: Strategy
+  /** Consumer status and lag of the recommender's groups, for the live metrics. */
+  consumers: () => Promise<unknown>
+}
+
+/**
+ * `GET /api/recommendations/:userId?limit=&strategy=` (the seed's contract), the live metrics, and
+ * "customers also bought" for a product.
+ */
+export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
+  const { recommender } = deps
+  const app = new Hono()
+
+  app.get('/api/recommendations/metrics/live', async (c) =>
+    c.json({
+      success: true,
+      data: { ...recommender.liveMetrics(), consumers: await deps.consumers() },
+    }),
+  )
+
+  app.get(
+    '/api/recommendations/products/:productId/also-bought',
+    valid('param', productParam),
+    valid('query', alsoBoughtQuerySchema),
+    (c) => {
+      const { productId } = c.req.valid('param')
+      const items = recommender.alsoBought(productId, c.req.valid('query').limit)
+      return c.json({ success: true, data: items, metadata: { productId, count: items.length } })
+    },
+  )
+
+  app.get(
+    '/api/recommendations/:userId',
+    valid('param', userParam),
+    valid('query', recommendationQuerySchema),
+    (c) => {
+      const { userId } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const strategy = query.strategy ?? deps.defaultStrategy
+      const answer = recommender.recommend(userId, strategy, query.limit)
+      return c.json({
+        success: true,
+        data: answer.items,
+        metadata: {
+          userId,
+          strategy,
+          variant: null,
+          generatedAt: answer.generatedAt,
+          isStale: answer.isStale,
+          count: answer.items.length,
+          // An unknown user (or one with no history yet) gets popular items, and is told so.
+          coldStart: answer.coldStart,
+          ...(answer.coldStart ? { fallback: 'popular' } : {}),
+        },
+      })
+    },
+  )
+
+  return app
+}

@@ -1,0 +1,185 @@
+// The recommender in the shop, on the run's broker: events posted to /api/events change what it
+// answers, through the outbox, Kafka and the log follower; a replica rebuilt from the log agrees.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { type Product, seedCatalog } from '../../../services/catalog/index.ts'
+import { followLog } from '../../../services/recommender/follower.ts'
+import { Recommender } from '../../../services/recommender/recommender.ts'
+import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
+import { eventually, unique } from '../../helpers/broker.ts'
+import { startTestShop, type TestShop } from '../../helpers/shop.ts'
+
+let shop: TestShop
+let products: Product[]
+const startedAt = Date.now()
+
+beforeAll(async () => {
+  shop = await startTestShop()
+  await seedCatalog(shop.platform.database.db)
+  const res = await shop.app.request('/api/products?pageSize=50')
+  products = ((await res.json()) as { data: Product[] }).data
+  // The catalog's product.created events reach the models through the log.
+  await eventually(
+    () => shop.recommender.recommender.liveMetrics().products >= products.length,
+    30_000,
+    'the recommender to learn the catalog',
+  )
+})
+
+afterAll(() => shop.close())
+
+const view = (userId: string, productId: string, type = 'product_view') => ({
+  type,
+  userId,
+  productId,
+})
+
+async function recommendations(userId: string, query = '') {
+  const res = await shop.app.request(`/api/recommendations/${userId}${query}`)
+  return { status: res.status, body: (await res.json()) as Record<string, never> }
+}
+
+test('viewing a product brings up what others engaged with alongside it, with the reason', async () => {
+  const [a, b] = products as [Product, Product]
+  const others = Array.from({ length: 5 }, () => unique('shopper'))
+  const me = unique('me')
+  const events = [
+    ...others.flatMap((u) => [view(u, a.id), view(u, b.id, 'add_to_cart')]),
+    view(me, a.id),
+  ]
+  expect((await shop.post('/api/events', { events })).status).toBe(202)
+
+  const answer = await eventually(
+    async () => {
+      const { body } = await recommendations(me, '?strategy=item-item&limit=3')
+      const data = body.data as unknown as { productId: string }[]
+      return data[0]?.productId === b.id ? body : undefined
+    },
+    30_000,
+    'item-item to recommend the product viewed alongside',
+  )
+  expect(answer).toMatchObject({
+    success: true,
+    data: [{ productId: b.id, name: b.name, reason: `because you viewed ${a.name}` }],
+    metadata: { userId: me, strategy: 'item-item', coldStart: false, isStale: false },
+  })
+  const also = await shop.app.request(`/api/recommendations/products/${a.id}/also-bought`)
+  expect(((await also.json()) as { data: { productId: string }[] }).data[0]?.productId).toBe(b.id)
+})
+
+test('an unknown user gets popular products and is told so; bad input is a 400 naming the field', async () => {
+  const stranger = await recommendations(unique('stranger'))
+  expect(stranger.status).toBe(200)
+  expect(stranger.body).toMatchObject({
+    success: true,
+    metadata: { coldStart: true, fallback: 'popular' },
+  })
+
+  for (const [query, field] of [
+    ['?strategy=magic', 'strategy'],
+    ['?limit=0', 'limit'],
+    ['?limit=101', 'limit'],
+    ['?limit=ten', 'limit'],
+  ] as const) {
+    const res = await shop.app.request(`/api/recommendations/u1${query}`)
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-type')).toContain('application/problem+json')
+    const problem = (await res.json()) as { errors: { field: string }[] }
+    expect(problem.errors.map((e) => e.field)).toContain(field)
+  }
+})
+
+test('a malformed record on a behaviour topic leaves the models untouched and the follower going', async () => {
+  const before = shop.recommender.recommender.liveMetrics()
+  await shop.platform.bus.publish([
+    {
+      topic: 'user-events',
+      key: 'x',
+      value: '{not json',
+      headers: { ce_id: 'bad' },
+      timestamp: Date.now(),
+    },
+  ])
+  const [a] = products as [Product]
+  const later = unique('later')
+  await shop.post('/api/events', view(later, a.id))
+  await eventually(
+    () => shop.recommender.recommender.liveMetrics().eventsApplied > before.eventsApplied,
+    30_000,
+    'the follower to go on after the bad record',
+  )
+  const metrics = await shop.app.request('/api/recommendations/metrics/live')
+  expect(await metrics.json()).toMatchObject({ success: true, data: { caughtUp: true } })
+})
+
+test('the matrix model trains off the event loop and is used once swapped in', async () => {
+  const report = await shop.recommender.trainer.trainIfChanged()
+  expect(report?.items).toBeGreaterThan(1)
+  expect(shop.recommender.recommender.liveMetrics().training?.items).toBe(report?.items as number)
+  const { body } = await recommendations(unique('nobody'), '?strategy=ease')
+  expect(body).toMatchObject({ success: true, metadata: { strategy: 'ease' } })
+})
+
+test('a replica rebuilt from the log answers the same as the one built live', async () => {
+  const users = [...new Set(products.slice(0, 6).map((_, i) => `replay-${i}`))]
+  const events = users.flatMap((u, i) =>
+    [0, 1, 2].map((k) => view(u, (products[(i + k) % 6] as Product).id)),
+  )
+  await shop.post('/api/events', { events })
+  const live = shop.recommender.recommender
+  await eventually(
+    () => users.every((u) => !live.recommend(u, 'item-item', 5).coldStart),
+    30_000,
+    'the live models to see the new shoppers',
+  )
+  const replica = new Recommender()
+  const follower = await followLog(shop.platform.bus, replica, { from: startedAt })
+  try {
+    await follower.caughtUp
+    for (const u of [...users, 'nobody-at-all']) {
+      for (const strategy of ['item-item', 'session', 'content', 'popular'] as const) {
+        const ids = (r: Recommender) => r.recommend(u, strategy, 5).items.map((i) => i.productId)
+        expect(ids(replica)).toEqual(ids(live))
+      }
+    }
+  } finally {
+    await follower.close()
+  }
+})
+
+test('the home page shows recommendations with reasons, and a click on one is tracked as served', async () => {
+  const home = await shop.app.request('/')
+  const html = await home.text()
+  expect(html).toContain('Recommended for you')
+  expect(html).toMatch(/href="\/products\/[^"?]+\?rec=hybrid\.1"/)
+
+  const [a] = products as [Product]
+  const page = await shop.app.request(`/products/${a.slug}?rec=hybrid.2`)
+  expect(page.status).toBe(200)
+  const rows = await shop.platform.database.client.execute(
+    "select data from outbox where type = 'recommendation.clicked' order by seq desc limit 1",
+  )
+  expect(JSON.parse(String(rows.rows[0]?.data))).toMatchObject({
+    productId: a.id,
+    metadata: { strategy: 'hybrid', position: 2 },
+  })
+})
+
+test('events of a deleted product are forgotten: it is never recommended again', async () => {
+  const event = createEvent(
+    'product.deleted',
+    { productId: (products[1] as Product).id, slug: 'x', name: 'x', categoryId: 'c' },
+    { source: '/test' },
+  )
+  await shop.platform.bus.publish([toRecord(event)])
+  await eventually(
+    async () => {
+      const also = await shop.app.request(
+        `/api/recommendations/products/${(products[0] as Product).id}/also-bought`,
+      )
+      const data = ((await also.json()) as { data: { productId: string }[] }).data
+      return !data.some((d) => d.productId === (products[1] as Product).id)
+    },
+    30_000,
+    'the deleted product to leave the recommendations',
+  )
+})
