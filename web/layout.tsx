@@ -77,6 +77,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
       <link rel="stylesheet" href="/static/app.css" />
       <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       <script src="/static/htmx.min.js" defer />
+      <script src="/static/hx-sse.min.js" defer />
     </head>
     <body>
       <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />

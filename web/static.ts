@@ -8,6 +8,11 @@ const ROOT = join(import.meta.dir, '..')
 // shop must not break when a CDN does.
 const FILES: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: 'node_modules/htmx.org/dist/htmx.min.js', type: 'text/javascript' },
+  // htmx 4's SSE extension: an element with hx-sse:connect swaps in each unnamed message.
+  'hx-sse.min.js': {
+    path: 'node_modules/htmx.org/dist/ext/hx-sse.min.js',
+    type: 'text/javascript',
+  },
   'app.css': { path: 'web/static/app.css', type: 'text/css' },
   'favicon.svg': { path: 'web/static/favicon.svg', type: 'image/svg+xml' },
 }

@@ -54,6 +54,8 @@ export class Recommender {
   #processingMs = 0
   #caughtUp = false
   #lastTrain: TrainReport | null = null
+  /** Who is watching whose recommendations (open SSE streams), per user. */
+  readonly #watchers = new Map<string, Set<() => void>>()
 
   constructor(opts: EngineOptions = {}) {
     this.engine = new RecommenderEngine(opts)
@@ -79,14 +81,39 @@ export class Recommender {
     return update !== null
   }
 
+  /**
+   * Calls `changed` whenever something that may change this user's recommendations was applied:
+   * their own events, or a product appearing or going. Returns how to stop.
+   */
+  watch(userId: string, changed: () => void): () => void {
+    let set = this.#watchers.get(userId)
+    if (!set) {
+      set = new Set()
+      this.#watchers.set(userId, set)
+    }
+    set.add(changed)
+    return () => {
+      set.delete(changed)
+      if (set.size === 0 && this.#watchers.get(userId) === set) this.#watchers.delete(userId)
+    }
+  }
+
+  #notify(userId: string | null): void {
+    if (this.#watchers.size === 0) return
+    const sets = userId === null ? [...this.#watchers.values()] : [this.#watchers.get(userId)]
+    for (const set of sets) for (const changed of set ?? []) changed()
+  }
+
   #applyUpdate(update: ModelUpdate): void {
     switch (update.kind) {
       case 'interaction':
         this.engine.observe(update.interaction)
+        this.#notify(update.interaction.userId)
         return
       case 'product':
         this.#products.set(update.product.productId, update.product)
         this.#upsertItem(update.product)
+        this.#notify(null)
         return
       case 'product-changes': {
         const known = this.#products.get(update.productId)
@@ -99,9 +126,11 @@ export class Recommender {
       case 'product-deleted':
         this.#products.delete(update.productId)
         this.engine.removeItem(update.productId)
+        this.#notify(null)
         return
       case 'category-browsed':
         this.engine.touchCategory(update.userId, update.categoryId)
+        this.#notify(update.userId)
     }
   }
 
@@ -178,6 +207,7 @@ export class Recommender {
       interactions: stats.interactions,
       itemPairs: stats.pairs,
       training: this.#lastTrain,
+      watchers: [...this.#watchers.values()].reduce((n, set) => n + set.size, 0),
     }
   }
 }

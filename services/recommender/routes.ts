@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { liveStream } from '../../shared/http/live.ts'
 import { valid } from '../../shared/http/validate.ts'
 import { STRATEGIES, type Strategy } from './models/types.ts'
 import type { Recommender } from './recommender.ts'
@@ -54,6 +55,38 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
       const { productId } = c.req.valid('param')
       const items = recommender.alsoBought(productId, c.req.valid('query').limit)
       return c.json({ success: true, data: items, metadata: { productId, count: items.length } })
+    },
+  )
+
+  // For integrators: the same answer as JSON `data:` lines, again whenever it changes.
+  app.get(
+    '/api/recommendations/:userId/stream',
+    valid('param', userParam),
+    valid('query', recommendationQuerySchema),
+    (c) => {
+      const { userId } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const strategy = query.strategy ?? deps.defaultStrategy
+      return liveStream(c, {
+        subscribe: (changed) => recommender.watch(userId, changed),
+        render: () => {
+          const answer = recommender.recommend(userId, strategy, query.limit)
+          return {
+            version: answer.items.map((i) => `${i.productId}:${i.reason}`).join('|'),
+            data: JSON.stringify({
+              data: answer.items,
+              metadata: {
+                userId,
+                strategy,
+                generatedAt: answer.generatedAt,
+                isStale: answer.isStale,
+                count: answer.items.length,
+                coldStart: answer.coldStart,
+              },
+            }),
+          }
+        },
+      })
     },
   )
 

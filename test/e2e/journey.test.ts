@@ -194,3 +194,36 @@ test('a guest browses, searches, buys two things, registers, keeps the cart and 
     await bus.close()
   }
 }, 180_000)
+
+test('viewing a product brings what others bought with it into the home panel, without a reload', async () => {
+  const listed = await fetch(`${base}/api/products?pageSize=40`)
+  const products = ((await listed.json()) as { data: { id: string; slug: string; name: string }[] })
+    .data
+  // Products the journey above does not touch.
+  const [x, y] = products.slice(30, 32) as [(typeof products)[0], (typeof products)[0]]
+  const others = Array.from({ length: 4 }, () => unique('co-viewer'))
+  const posted = await fetch(`${base}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      events: others.flatMap((userId) => [
+        { type: 'product_view', userId, productId: x.id },
+        { type: 'add_to_cart', userId, productId: y.id },
+      ]),
+    }),
+  })
+  expect(posted.status).toBe(202)
+
+  const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } })
+  const home = await context.newPage()
+  await home.goto(base)
+  await home.locator('#recommendations h2').waitFor()
+  // The same shopper (same cookies) looks at x in another tab; the home tab is not reloaded.
+  const tab = await context.newPage()
+  await tab.goto(`${base}/products/${x.slug}`)
+  const card = home.locator(`#recommendations a[href^="/products/${y.slug}?rec="]`).first()
+  await card.waitFor({ timeout: 30_000 })
+  expect(await home.locator('#recommendations').textContent()).toContain(`viewed ${x.name}`)
+  await shot(home, 'home-live-recommendations')
+  await context.close()
+})

@@ -24,6 +24,27 @@ export const SORT_LABELS: Record<ProductSort, string> = {
   name: 'Name',
 }
 
+/**
+ * "Recommended for you": rendered in the page, and pushed again over the page's stream whenever
+ * the recommender's answer for this shopper changes (the same component both times).
+ */
+export const RecommendedPanel = (p: {
+  visitor: Visitor
+  products: Product[]
+  reasons: Map<string, string>
+  strategy: string
+}) => (
+  <>
+    <h2>Recommended for you</h2>
+    <RecommendationGrid
+      products={p.products}
+      reasons={p.reasons}
+      strategy={p.strategy}
+      visitor={p.visitor}
+    />
+  </>
+)
+
 export const HomePage = (p: {
   visitor: Visitor
   categories: CategoryWithCount[]
@@ -46,14 +67,8 @@ export const HomePage = (p: {
     <ProductGrid products={p.featured} visitor={p.visitor} />
     <h2>Popular right now</h2>
     <ProductGrid products={p.popular} visitor={p.visitor} />
-    <section id="recommendations">
-      <h2>Recommended for you</h2>
-      <RecommendationGrid
-        products={p.recommended.products}
-        reasons={p.recommended.reasons}
-        strategy={p.recommended.strategy}
-        visitor={p.visitor}
-      />
+    <section id="recommendations" hx-sse:connect="/live/recommendations">
+      <RecommendedPanel visitor={p.visitor} {...p.recommended} />
     </section>
   </Layout>
 )

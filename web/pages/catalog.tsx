@@ -19,9 +19,17 @@ import { hasBought } from '../../services/orders/index.ts'
 import { type Recommender, STRATEGIES, type Strategy } from '../../services/recommender/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
+import { liveStream } from '../../shared/http/live.ts'
 import { Layout } from '../layout.tsx'
 import { pseudonym, track } from '../track.ts'
-import { CategoryPage, HomePage, PAGE_SIZE, Pager, ProductPage } from './catalog-views.tsx'
+import {
+  CategoryPage,
+  HomePage,
+  PAGE_SIZE,
+  Pager,
+  ProductPage,
+  RecommendedPanel,
+} from './catalog-views.tsx'
 import { ProductGrid } from './product-views.tsx'
 
 function sortOf(raw: string | undefined): ProductSort {
@@ -118,6 +126,22 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
         sort={sort}
       />,
     )
+  })
+
+  // The home page's stream: the panel again whenever this shopper's recommendations change.
+  app.get('/live/recommendations', (c) => {
+    const visitor = c.get('visitor')
+    return liveStream(c, {
+      subscribe: (changed) => deps.recommender.watch(visitor.shopperId, changed),
+      render: async () => {
+        const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, PANEL_SIZE)
+        const recommended = await recommendedProducts(db, answer.items)
+        const html = await (
+          <RecommendedPanel visitor={visitor} {...recommended} strategy={answer.strategy} />
+        ).toString()
+        return { data: html, version: answer.items.map((i) => i.productId).join(',') }
+      },
+    })
   })
 
   app.get('/search', async (c) => {

@@ -183,3 +183,58 @@ test('events of a deleted product are forgotten: it is never recommended again',
     'the deleted product to leave the recommendations',
   )
 })
+
+test('the stream sends the current answer, again when it changes, and stops watching on disconnect', async () => {
+  // Products no other test here touches.
+  const [a, b] = products.slice(20, 22) as [Product, Product]
+  const me = unique('streamer')
+  const abort = new AbortController()
+  const res = await shop.app.request(
+    `/api/recommendations/${me}/stream?strategy=item-item&limit=3`,
+    {
+      signal: abort.signal,
+    },
+  )
+  expect(res.headers.get('content-type')).toContain('text/event-stream')
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  const nextMessage = async () => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n')
+      if (end >= 0) {
+        const block = buffer.slice(0, end)
+        buffer = buffer.slice(end + 2)
+        const data = block.split('\n').filter((l) => l.startsWith('data: '))
+        if (data.length > 0) return JSON.parse(data.map((l) => l.slice(6)).join('\n'))
+        continue
+      }
+      const { value, done } = await reader.read()
+      if (done) throw new Error('stream ended')
+      buffer += decoder.decode(value, { stream: true })
+    }
+  }
+  expect(await nextMessage()).toMatchObject({ metadata: { userId: me, coldStart: true } })
+  expect(shop.recommender.recommender.liveMetrics().watchers).toBeGreaterThan(0)
+
+  // Others engaged with a and b together; then this shopper views a: b arrives on the stream.
+  const others = Array.from({ length: 3 }, () => unique('other'))
+  await shop.post('/api/events', {
+    events: others.flatMap((u) => [view(u, a.id), view(u, b.id)]),
+  })
+  await shop.post('/api/events', view(me, a.id))
+  // Each change is pushed as it is applied; the others' events may land after this shopper's.
+  let update = await nextMessage()
+  const deadline = Date.now() + 20_000
+  while (update.data[0]?.productId !== b.id && Date.now() < deadline) update = await nextMessage()
+  expect(update.metadata.coldStart).toBe(false)
+  expect(update.data[0]).toMatchObject({ productId: b.id, reason: `because you viewed ${a.name}` })
+
+  abort.abort()
+  await reader.cancel().catch(() => {})
+  await eventually(
+    () => shop.recommender.recommender.liveMetrics().watchers === 0,
+    10_000,
+    'the stream to stop watching',
+  )
+})
