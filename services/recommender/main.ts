@@ -7,8 +7,9 @@ import { closeOnSignals, startPlatform } from '../../shared/platform.ts'
 import { listCategories } from '../catalog/index.ts'
 import { startRecommender } from './service.ts'
 
-// The shop's process publishes the outbox; this one only reads the log.
-const platform = await startPlatform(config, { allowEmbedded: false, relay: false })
+// Its own outbox rows (the recommendations it announces) go out through whichever process holds
+// the relay's lease on this database.
+const platform = await startPlatform(config, { allowEmbedded: false })
 const running = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),

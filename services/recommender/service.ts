@@ -1,17 +1,36 @@
 // One running recommender: the models, the log follower that feeds them, the background trainer,
 // and the routes that answer from them.
+import { hostname } from 'node:os'
 import type { Hono } from 'hono'
 import type { Platform } from '../../shared/platform.ts'
+import { MODEL_TOPICS } from './events.ts'
 import { followLog, type LogFollower } from './follower.ts'
+import { RECOMMENDER_GROUP, RecommendationPublisher } from './publisher.ts'
 import { Recommender } from './recommender.ts'
 import { recommenderRoutes } from './routes.ts'
 import { BackgroundTrainer } from './trainer.ts'
+
+/** How long the live metrics wait for the broker's answer about lag. */
+const BROKER_QUERY_MS = 2000
+
+async function within<T, F>(ms: number, fallback: F, work: () => Promise<T>): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<F>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms)
+  })
+  try {
+    return await Promise.race([work(), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export interface RunningRecommender {
   recommender: Recommender
   routes: Hono
   follower: LogFollower
   trainer: BackgroundTrainer
+  publisher: RecommendationPublisher
   close(): Promise<void>
 }
 
@@ -27,12 +46,26 @@ export async function startRecommender(
 ): Promise<RunningRecommender> {
   const { config, bus } = platform
   const recommender = new Recommender({ maxItems: config.RECOMMENDER_EASE_MAX_ITEMS })
+  const replica = `${hostname()}/${process.pid}`
   if (opts.categoryNames) recommender.setCategoryNames(await opts.categoryNames())
   const from =
     config.RECOMMENDER_REPLAY_FROM === 'earliest'
       ? undefined
       : Date.parse(config.RECOMMENDER_REPLAY_FROM)
-  const follower = await followLog(bus, recommender, { from })
+  const publisher = new RecommendationPublisher({
+    bus,
+    db: platform.database.db,
+    recommender,
+    strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+    replica,
+  })
+  await publisher.start()
+  const follower = await followLog(bus, recommender, {
+    from,
+    onApplied: (userId) => {
+      if (userId) publisher.changed(userId)
+    },
+  })
   const trainer = new BackgroundTrainer(recommender, {
     intervalMs: config.RECOMMENDER_TRAIN_INTERVAL_MS,
     maxItems: config.RECOMMENDER_EASE_MAX_ITEMS,
@@ -43,12 +76,19 @@ export async function startRecommender(
     recommender,
     defaultStrategy: config.RECOMMENDER_DEFAULT_STRATEGY,
     consumers: async () => ({
-      group: follower.group,
-      lag: (await bus.lag(follower.group, ['user-events', 'cart-events'])).map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        lag: Number(p.lag),
-      })),
+      replicaGroup: follower.group,
+      // The broker may be slow to answer (a rebalance, an outage): the figures must not be.
+      lag: await within(BROKER_QUERY_MS, null, async () =>
+        (await bus.lag(follower.group, MODEL_TOPICS)).map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          lag: Number(p.lag),
+        })),
+      ),
+      group: RECOMMENDER_GROUP,
+      replica,
+      ownedPartitions: publisher.ownedPartitions(),
+      published: publisher.published,
     }),
   })
   return {
@@ -56,8 +96,10 @@ export async function startRecommender(
     routes,
     follower,
     trainer,
+    publisher,
     async close() {
       trainer.close()
+      await publisher.close()
       await follower.close()
     },
   }

@@ -171,9 +171,24 @@ export async function openDatabase(
   return { db, client, url, close: () => client.close() }
 }
 
-/** Applies the migrations in `migrations/` that the database has not seen yet. */
+/** How often a migration that failed is tried again, in case another process was applying it. */
+const MIGRATE_ATTEMPTS = 5
+
+/**
+ * Applies the migrations in `migrations/` that the database has not seen yet. Two processes that
+ * start together on a new database both see nothing applied and both try; the loser's batch rolls
+ * back ("table already exists"), and on its next try it finds the winner's work recorded.
+ */
 export async function migrateDatabase(database: Database): Promise<void> {
-  await migrate(database.db, { migrationsFolder: MIGRATIONS })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(database.db, { migrationsFolder: MIGRATIONS })
+      return
+    } catch (error) {
+      if (attempt >= MIGRATE_ATTEMPTS) throw error
+      await Bun.sleep(100 * attempt)
+    }
+  }
 }
 
 /** Opens and migrates: what every process does at start-up. */

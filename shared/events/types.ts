@@ -114,6 +114,25 @@ export const EVENT_TYPES = {
     'productId',
     z.object({ productId: id, slug: z.string(), name: z.string(), categoryId: id }),
   ),
+  // A shopper's recommendations changed materially; published by the replica that owns the shopper.
+  'recommendation.generated': spec(
+    'recommendations',
+    'userId',
+    z.object({
+      userId: id,
+      strategy: z.string().min(1).max(32),
+      items: z
+        .array(
+          z.object({
+            productId: id,
+            score: z.number(),
+            reason: z.string().max(200),
+          }),
+        )
+        .max(100),
+      metadata,
+    }),
+  ),
   'review.created': spec(
     'review-events',
     'productId',

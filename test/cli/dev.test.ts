@@ -3,38 +3,19 @@ import { afterEach, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Subprocess } from 'bun'
 import { freePort } from '../../shared/broker/local-kafka.ts'
 import { eventually, testBrokers, unique } from '../helpers/broker.ts'
+import { Processes } from '../helpers/process.ts'
 
-const ROOT = join(import.meta.dir, '../..')
-const running: Subprocess[] = []
+const processes = new Processes()
 const dirs: string[] = []
 
 afterEach(async () => {
-  for (const proc of running.splice(0)) {
-    proc.kill('SIGTERM')
-    await proc.exited
-  }
+  await processes.stopAll()
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
-function spawn(cmd: string[], env: Record<string, string | undefined>) {
-  const { KAFKA_BROKERS: _ignored, ...inherited } = process.env
-  const proc = Bun.spawn(cmd, {
-    cwd: ROOT,
-    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  running.push(proc)
-  let output = ''
-  const decoder = new TextDecoder()
-  void (async () => {
-    for await (const chunk of proc.stdout) output += decoder.decode(chunk)
-  })()
-  return { proc, output: () => output }
-}
+const spawn = (cmd: string[], env: Record<string, string | undefined>) => processes.spawn(cmd, env)
 
 async function startDev(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'streamshop-dev-'))

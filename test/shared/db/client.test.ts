@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { commit, onEventsCommitted } from '../../../shared/bus/commit.ts'
 import { OutboxWriter } from '../../../shared/bus/outbox-writer.ts'
+import { openMigratedDatabase } from '../../../shared/db/client.ts'
 import { NestedWriteError } from '../../../shared/db/transaction-scope.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
 import { tempDatabase } from '../../helpers/broker.ts'
@@ -108,5 +112,22 @@ test('commit inside a transaction writes through it and wakes the relay only onc
     expect(rows.rows.map((r) => r.event_id)).toEqual(['in-tx'])
   } finally {
     stop()
+  }
+})
+
+test('two processes migrating a new database at once both start (the loser finds the work done)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamshop-migrate-'))
+  const url = `file:${join(dir, 'shared.db')}`
+  try {
+    const opened = await Promise.all([openMigratedDatabase(url), openMigratedDatabase(url)])
+    for (const d of opened) {
+      const rs = await d.client.execute(
+        "select count(*) as n from sqlite_master where name = 'outbox'",
+      )
+      expect(Number(rs.rows[0]?.n)).toBe(1)
+      d.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
