@@ -128,6 +128,17 @@ export function openApiDocument() {
           },
         },
       },
+      '/api/recommendations/{userId}/stream': {
+        get: {
+          summary:
+            'The same answer as Server-Sent Events (JSON data: lines), again whenever it changes',
+          parameters: [
+            { name: 'userId', in: 'path', required: true, schema: { type: 'string' } },
+            ...queryParameters(recommendationQuerySchema as unknown as z.ZodObject),
+          ],
+          responses: { 200: { description: 'text/event-stream' }, 400: problem },
+        },
+      },
       '/api/recommendations/metrics/live': {
         get: {
           summary: "The recommender's live figures: events/s, processing time, training, lag",

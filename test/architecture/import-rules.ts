@@ -4,7 +4,7 @@ import type { IConfiguration } from 'dependency-cruiser'
 // `bun run deps` prints any violation, and test/architecture/imports.test.ts fails on one.
 
 /** The folders the rules govern: the shop's own code, not its tests or benches. */
-export const SOURCE_FOLDERS = ['services', 'web', 'shared']
+export const SOURCE_FOLDERS = ['services', 'web', 'shared', 'tools']
 
 const config: IConfiguration = {
   forbidden: [
@@ -31,6 +31,14 @@ const config: IConfiguration = {
       to: { path: '^services/', pathNot: ['^services/$1/', '^services/[^/]+/index[.]ts$'] },
     },
     {
+      name: 'tools-talk-http',
+      comment:
+        'tools/ are clients of the public HTTP API (the simulator): they may use shared/, never a service or a page.',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^(services|web)/' },
+    },
+    {
       name: 'events-know-no-bus',
       comment:
         'The bus carries events: shared/bus uses shared/events, never the other way round, so the envelope and the bus types form no cycle.',
@@ -42,7 +50,7 @@ const config: IConfiguration = {
       name: 'no-tests-or-benches-in-the-shop',
       comment: 'The shop runs without its tests and benches.',
       severity: 'error',
-      from: { path: '^(services|web|shared)/' },
+      from: { path: '^(services|web|shared|tools)/' },
       to: { path: '^(test|bench)/' },
     },
     {

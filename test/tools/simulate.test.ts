@@ -1,0 +1,245 @@
+// `bun run simulate` against the whole shop served on a local port: what it says it sent is what
+// the shop's outbox holds, with the planted tastes visible in it, at the pace and limits asked for.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { seedCatalog } from '../../services/catalog/index.ts'
+import { INGEST_SOURCE } from '../../services/ingest/intake.ts'
+import { indexCatalog, plantShoppers } from '../../tools/simulate/shoppers.ts'
+import { eventually, unique } from '../helpers/broker.ts'
+import { startTestShop, type TestShop } from '../helpers/shop.ts'
+
+const CLI = join(import.meta.dir, '../../tools/simulate/cli.ts')
+const MIX_TYPES = [
+  'product.viewed',
+  'product.searched',
+  'product.clicked',
+  'product.rated',
+  'product.purchased',
+  'recommendation.clicked',
+  'cart.item_added',
+]
+
+interface Summary {
+  sent: number
+  counts: Record<string, number>
+  errors: number
+  throttled: number
+  unsent: number
+  elapsedMs: number
+  stoppedBy: string
+}
+
+interface OutboxEvent {
+  seq: number
+  type: string
+  userId: string
+  productId?: string
+  rating?: number
+  metadata: Record<string, unknown>
+}
+
+let shop: TestShop
+let server: ReturnType<typeof Bun.serve>
+let url: string
+const servers: ReturnType<typeof Bun.serve>[] = []
+
+beforeAll(async () => {
+  shop = await startTestShop()
+  await seedCatalog(shop.platform.database.db)
+  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: shop.app.fetch })
+  url = `http://127.0.0.1:${server.port}`
+  // A shop with some traffic already, so recommendations have something to offer from the start.
+  const res = await shop.app.request('/api/products?pageSize=20')
+  const { data } = (await res.json()) as { data: { id: string }[] }
+  const events = data.map((p) => ({
+    type: 'product.viewed',
+    userId: unique('warm'),
+    productId: p.id,
+  }))
+  expect((await shop.post('/api/events', { events })).status).toBe(202)
+  await eventually(
+    async () => {
+      const answer = await shop.app.request(`/api/recommendations/${unique('cold')}?limit=5`)
+      return ((await answer.json()) as { data: unknown[] }).data.length > 0
+    },
+    60_000,
+    'the recommender to have something to recommend',
+  )
+}, 120_000)
+
+afterAll(async () => {
+  for (const s of servers) s.stop(true)
+  server?.stop(true)
+  await shop?.close()
+})
+
+async function simulate(...args: string[]) {
+  const started = performance.now()
+  const proc = Bun.spawn([process.execPath, CLI, ...args], { stdout: 'pipe', stderr: 'pipe' })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { code, stdout, stderr, wallMs: performance.now() - started }
+}
+
+const freshSeed = () => Math.floor(Math.random() * 1_000_000_000)
+
+/** What the shop accepted from the simulator: ingested events of its shoppers (the recommender
+ * publishes events about them too). */
+async function outboxOf(seed: number): Promise<OutboxEvent[]> {
+  const result = await shop.platform.database.client.execute({
+    sql: `select seq, type, data from outbox
+          where source = ? and json_extract(data, '$.userId') like ? order by seq`,
+    args: [INGEST_SOURCE, `sim-${seed}-%`],
+  })
+  return result.rows.map((r) => ({
+    seq: Number(r.seq),
+    type: String(r.type),
+    ...(JSON.parse(String(r.data)) as Omit<OutboxEvent, 'seq' | 'type'>),
+  }))
+}
+
+async function categoryOf(): Promise<Map<string, string>> {
+  const result = await shop.platform.database.client.execute('select id, category_id from products')
+  return new Map(result.rows.map((r) => [String(r.id), String(r.category_id)]))
+}
+
+/** Serves the shop, but answers POST /api/events with `fault` for the first `times` requests. */
+function faultyShop(times: number, fault: () => Response): string {
+  let left = times
+  const s = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch(request, bunServer) {
+      const isEvents = request.method === 'POST' && new URL(request.url).pathname === '/api/events'
+      if (isEvents && left-- > 0) return fault()
+      return shop.app.fetch(request, bunServer)
+    },
+  })
+  servers.push(s)
+  return `http://127.0.0.1:${s.port}`
+}
+
+describe('bun run simulate', () => {
+  test('every event it counts is in the shop, in the whole mix, with the planted tastes showing', async () => {
+    const seed = freshSeed()
+    const run = await simulate(
+      ...['--url', url, '--users', '10', '--events', '200', '--rate', '200'],
+      ...['--seed', String(seed), '--json'],
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const summary = JSON.parse(run.stdout) as Summary
+    expect(summary).toMatchObject({ sent: 200, unsent: 0, stoppedBy: 'events' })
+    expect(Object.values(summary.counts).reduce((a, b) => a + b, 0)).toBe(summary.sent)
+
+    const events = await outboxOf(seed)
+    expect(events).toHaveLength(200)
+    const byType = Map.groupBy(events, (e) => e.type)
+    expect(Object.fromEntries([...byType].map(([t, list]) => [t, list.length]))).toEqual(
+      summary.counts,
+    )
+    expect([...byType.keys()].sort()).toEqual([...MIX_TYPES].sort())
+    expect(new Set(events.map((e) => e.userId)).size).toBeGreaterThan(5)
+
+    // Tastes are planted from the seed alone, so the test knows them as the simulator did.
+    const category = await categoryOf()
+    const shoppers = plantShoppers(
+      seed,
+      10,
+      indexCatalog([...category].map(([id, categoryId]) => ({ id, name: id, categoryId })))
+        .categories,
+    )
+    const preferred = new Map(shoppers.map((s) => [s.id, s.preferred]))
+    // What they browse on their own; a recommendation followed shows the recommender's taste.
+    const followed = new Set(
+      (byType.get('recommendation.clicked') ?? []).map((e) => `${e.userId} ${e.productId}`),
+    )
+    const views = (byType.get('product.viewed') ?? []).filter(
+      (e) => !followed.has(`${e.userId} ${e.productId}`),
+    )
+    const liked = (e: OutboxEvent) =>
+      preferred.get(e.userId)?.includes(category.get(e.productId ?? '') ?? '') === true
+    expect(views.filter(liked).length / views.length).toBeGreaterThan(0.7)
+    const busiest = [...Map.groupBy(views, (e) => e.userId).values()].sort(
+      (a, b) => b.length - a.length,
+    )[0] as OutboxEvent[]
+    const perCategory = Map.groupBy(busiest, (e) => category.get(e.productId ?? ''))
+    const topThree = [...perCategory.values()]
+      .map((list) => list.length)
+      .sort((a, b) => b - a)
+      .slice(0, 3)
+      .reduce((a, b) => a + b, 0)
+    expect(topThree / busiest.length).toBeGreaterThan(0.5)
+
+    for (const rating of byType.get('product.rated') ?? []) {
+      const stars = rating.rating ?? 0
+      expect(liked(rating) ? stars >= 4 : stars <= 3).toBe(true)
+    }
+    for (const click of byType.get('recommendation.clicked') ?? []) {
+      expect(click.metadata).toMatchObject({ strategy: expect.any(String) })
+      expect(click.metadata.position).toBeWithin(1, 6)
+      const next = events.find((e) => e.seq > click.seq && e.userId === click.userId)
+      expect(next).toMatchObject({ type: 'product.viewed', productId: click.productId })
+    }
+  })
+
+  test('stops at --duration, at a steady pace', async () => {
+    const seed = freshSeed()
+    const run = await simulate(
+      ...['--url', url, '--events', '1000000', '--rate', '20', '--duration', '2'],
+      ...['--seed', String(seed), '--json'],
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const summary = JSON.parse(run.stdout) as Summary
+    expect(summary.stoppedBy).toBe('duration')
+    expect(summary.elapsedMs).toBeWithin(1900, 4500)
+    expect(summary.sent).toBeWithin(25, 50)
+    expect((await outboxOf(seed)).length).toBe(summary.sent)
+  })
+
+  test('a 429 makes it wait and send again: nothing lost, nothing twice', async () => {
+    const throttling = faultyShop(2, () =>
+      Response.json({ detail: 'slow down' }, { status: 429, headers: { 'retry-after': '1' } }),
+    )
+    const seed = freshSeed()
+    const run = await simulate(
+      ...['--url', throttling, '--events', '60', '--rate', '100', '--seed', String(seed), '--json'],
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const summary = JSON.parse(run.stdout) as Summary
+    expect(summary).toMatchObject({ sent: 60, throttled: 2, unsent: 0, stoppedBy: 'events' })
+    expect(summary.elapsedMs).toBeGreaterThan(2000)
+    expect((await outboxOf(seed)).length).toBe(60)
+  })
+
+  test('a request the shop calls invalid is reported and ends the run', async () => {
+    const rejecting = faultyShop(1, () =>
+      Response.json({ detail: 'events[0].type is wrong' }, { status: 400 }),
+    )
+    const run = await simulate('--url', rejecting, '--events', '50', '--rate', '100')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('events[0].type is wrong')
+  })
+
+  test('bad flags print the usage and exit 2', async () => {
+    for (const flags of [['--users', '0'], ['--rate', 'fast'], ['--bogus'], ['--url', 'ftp://x']]) {
+      const run = await simulate(...flags)
+      expect(run.code, flags.join(' ')).toBe(2)
+      expect(run.stderr).toContain('Usage: bun run simulate')
+    }
+    const help = await simulate('--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('product.purchased events: no orders are placed')
+  })
+
+  test('an unreachable shop is a clear message and exit 1', async () => {
+    const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+    const port = closed.port
+    closed.stop(true)
+    const run = await simulate('--url', `http://127.0.0.1:${port}`, '--events', '10')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`cannot reach the shop at http://127.0.0.1:${port}`)
+  })
+})

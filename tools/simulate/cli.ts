@@ -1,0 +1,213 @@
+// `bun run simulate`: simulated shoppers with planted tastes acting on a running shop through its
+// public HTTP API. Exit codes: 0 done, 1 the shop is unreachable or refused a request (a bug here),
+// 2 a usage problem.
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import type { EventType } from '../../shared/events/types.ts'
+import { ShopClient, ShopRejectedError, ShopUnavailableError } from './client.ts'
+import { type Progress, type Summary, simulate } from './run.ts'
+import { ACTION_MIX, indexCatalog } from './shoppers.ts'
+
+const mix = Object.entries(ACTION_MIX)
+  .map(([action, weight]) => `${action} ${weight}`)
+  .join(', ')
+
+const USAGE = `Usage: bun run simulate [options]
+Simulated shoppers browse, search, rate and buy on a running shop (bun run dev), through its public
+HTTP API only. Each prefers 1–3 categories: most of what they view, buy and rate highly is there.
+
+  --url <url>         the shop (default http://127.0.0.1:3000); nothing else is contacted
+  --users <n>         simulated shoppers, sim-<seed>-1 … sim-<seed>-<n> (default 50)
+  --events <n>        stop after this many events (default 1000)
+  --rate <n>          target events per second overall, at a steady pace (default 50)
+  --duration <s>      stop after this many seconds, if --events has not been reached (default 60)
+  --seed <n>          names the shoppers and plants their tastes (default 1): the same seed
+                      continues the same shoppers; the order of their actions differs per run
+  --json              print the summary as JSON on stdout
+  -h, --help          this text
+
+Action mix (weights): ${mix}.
+A recommendation click asks GET /api/recommendations/<user> and clicks one, preferring the
+shopper's categories (recommendation.clicked with strategy and position, then product.viewed).
+Events go to POST /api/events in batches every 200 ms; a 429 pauses and retries.
+Purchases are sent as product.purchased events: no orders are placed (checkout needs a logged-in
+session; a later version will place orders).
+Progress goes to stderr; the summary to stdout.`
+
+function usageError(problem: string): never {
+  console.error(`${problem}\n\n${USAGE}`)
+  process.exit(2)
+}
+
+const whole = (flag: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .int(`${flag} must be a whole number`)
+    .min(min, `${flag} must be at least ${min}`)
+    .max(max, `${flag} must be at most ${max}`)
+
+const flagsSchema = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: '--url must be an http:// or https:// address' })
+    .default('http://127.0.0.1:3000'),
+  users: whole('--users', 1, 100_000).default(50),
+  events: whole('--events', 1, 100_000_000).default(1000),
+  rate: z.coerce
+    .number({ error: '--rate must be a number' })
+    .positive('--rate must be above 0')
+    .max(100_000, '--rate must be at most 100000')
+    .default(50),
+  duration: z.coerce
+    .number({ error: '--duration must be a number of seconds' })
+    .positive('--duration must be above 0')
+    .max(7 * 24 * 3600, '--duration must be at most a week')
+    .default(60),
+  seed: whole('--seed', 0, 2 ** 31 - 1).default(1),
+  json: z.boolean().default(false),
+})
+
+type Flags = z.output<typeof flagsSchema>
+
+function parseFlags(argv: string[]): Flags {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    const text = { type: 'string' } as const
+    values = parseArgs({
+      args: argv,
+      options: {
+        url: text,
+        users: text,
+        events: text,
+        rate: text,
+        duration: text,
+        seed: text,
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (error) {
+    usageError((error as Error).message)
+  }
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const parsed = flagsSchema.safeParse(values)
+  if (!parsed.success) usageError(parsed.error.issues.map((i) => i.message).join('\n'))
+  return parsed.data
+}
+
+// The simulator's event types in the order of the mix, with the short names progress lines use.
+const LABELS = {
+  'product.viewed': 'viewed',
+  'product.clicked': 'clicked',
+  'recommendation.clicked': 'rec-clicked',
+  'product.searched': 'searched',
+  'cart.item_added': 'carted',
+  'product.rated': 'rated',
+  'product.purchased': 'purchased',
+} as const satisfies Partial<Record<EventType, string>>
+const TYPES = Object.keys(LABELS) as (keyof typeof LABELS)[]
+
+function describe(p: Progress): string {
+  const counts = TYPES.map((type) => `${LABELS[type]} ${p.counts[type] ?? 0}`).join(' ')
+  const extra = p.throttled > 0 ? ` throttled ${p.throttled}` : ''
+  return `${(p.elapsedMs / 1000).toFixed(1)}s sent ${p.sent} at ${p.currentRate.toFixed(1)}/s | ${counts} | errors ${p.errors}${extra}`
+}
+
+/** On a terminal, one line rewritten in place; elsewhere (logs, pipes), a line every 5 seconds. */
+function progressReporter(): { report: (p: Progress) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true
+  const every = tty ? 250 : 5000
+  let last = 0
+  let drawn = false
+  return {
+    report(p) {
+      if (p.elapsedMs - last < every) return
+      last = p.elapsedMs
+      if (!tty) return void process.stderr.write(`${describe(p)}\n`)
+      // A line that wraps could not be rewritten in place: cut it to the terminal's width.
+      const width = Math.max(20, (process.stderr.columns ?? 120) - 1)
+      process.stderr.write(`\r\x1b[2K${describe(p).slice(0, width)}`)
+      drawn = true
+    },
+    done: () => {
+      if (drawn) process.stderr.write('\r\x1b[2K')
+    },
+  }
+}
+
+function printSummary(url: string, s: Summary): void {
+  const lines = [
+    `Simulated ${s.users} shoppers (sim-${s.seed}-*) on ${url} for ${(s.elapsedMs / 1000).toFixed(1)} s, stopped by ${s.stoppedBy}`,
+    `  events sent   ${s.sent} (${s.averageRate.toFixed(1)}/s on average)`,
+    ...TYPES.map((type) => `    ${type.padEnd(24)}${s.counts[type] ?? 0}`),
+    `  errors        ${s.errors}`,
+    `  throttled     ${s.throttled} (429 answers, retried later)`,
+    `  unsent        ${s.unsent}`,
+  ]
+  console.log(lines.join('\n'))
+}
+
+function summaryJson(url: string, s: Summary): string {
+  const round = (n: number) => Math.round(n * 10) / 10
+  return JSON.stringify(
+    {
+      url,
+      users: s.users,
+      seed: s.seed,
+      stoppedBy: s.stoppedBy,
+      elapsedMs: Math.round(s.elapsedMs),
+      sent: s.sent,
+      averageRate: round(s.averageRate),
+      counts: Object.fromEntries(TYPES.map((type) => [type, s.counts[type] ?? 0])),
+      errors: s.errors,
+      throttled: s.throttled,
+      unsent: s.unsent,
+      ...(s.error ? { error: s.error } : {}),
+    },
+    null,
+    2,
+  )
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2))
+  const client = new ShopClient(flags.url)
+  let catalog: ReturnType<typeof indexCatalog>
+  try {
+    const { products, categories } = await client.catalog()
+    catalog = indexCatalog(products, categories)
+  } catch (error) {
+    if (!(error instanceof ShopUnavailableError || error instanceof ShopRejectedError)) throw error
+    console.error(`simulate: ${error.message}. Is the shop running (bun run dev)?`)
+    process.exit(1)
+  }
+  if (catalog.categories.length === 0) {
+    console.error(`simulate: the shop at ${flags.url} has no products (bun run seed loads some)`)
+    process.exit(1)
+  }
+  const stop = new AbortController()
+  process.once('SIGINT', () => stop.abort())
+  const progress = progressReporter()
+  const summary = await simulate(client, catalog, {
+    users: flags.users,
+    events: flags.events,
+    rate: flags.rate,
+    durationMs: flags.duration * 1000,
+    seed: flags.seed,
+    signal: stop.signal,
+    onProgress: progress.report,
+  })
+  progress.done()
+  if (flags.json) console.log(summaryJson(flags.url, summary))
+  else printSummary(flags.url, summary)
+  if (summary.error) {
+    console.error(`Stopped: ${summary.error}`)
+    process.exitCode = 1
+  }
+}
+
+if (import.meta.main) await main()
