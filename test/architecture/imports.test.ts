@@ -67,6 +67,7 @@ describe('imports run one way: web → services → shared', () => {
         '',
       ].join('\n'),
       'web/layout.tsx': "import '../services/carts/index.ts'\nexport const Layout = 1\n",
+      'tools/simulate/cli.ts': "import '../../services/carts/index.ts'\n",
     })
     expect((await violations(dir)).map((line) => line.split(' — ')[0]).sort()).toEqual([
       "services/carts/views.tsx imports '../../web/layout.tsx' (web/layout.tsx): services-know-no-page",
@@ -74,6 +75,7 @@ describe('imports run one way: web → services → shared', () => {
       "shared/db/schema.ts imports '../../services/carts/schema.ts' (services/carts/schema.ts): shared-knows-no-service-or-page",
       "shared/events/a.ts imports './b.ts' (shared/events/b.ts) (cycle: shared/events/a.ts → shared/events/b.ts → shared/events/a.ts): no-circular",
       "shared/events/envelope.ts imports '../bus/types.ts' (shared/bus/types.ts): events-know-no-bus",
+      "tools/simulate/cli.ts imports '../../services/carts/index.ts' (services/carts/index.ts): tools-talk-http",
     ])
   })
 })
