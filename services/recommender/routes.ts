@@ -58,64 +58,61 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
     },
   )
 
-  // For integrators: the same answer as JSON `data:` lines, again whenever it changes.
-  app.get(
-    '/api/recommendations/:userId/stream',
-    valid('param', userParam),
-    valid('query', recommendationQuerySchema),
-    (c) => {
-      const { userId } = c.req.valid('param')
-      const query = c.req.valid('query')
-      const strategy = query.strategy ?? deps.defaultStrategy
-      return liveStream(c, {
-        subscribe: (changed) => recommender.watch(userId, changed),
-        render: () => {
-          const answer = recommender.recommend(userId, strategy, query.limit)
-          return {
-            version: answer.items.map((i) => `${i.productId}:${i.reason}`).join('|'),
-            data: JSON.stringify({
-              data: answer.items,
-              metadata: {
-                userId,
-                strategy,
-                generatedAt: answer.generatedAt,
-                isStale: answer.isStale,
-                count: answer.items.length,
-                coldStart: answer.coldStart,
-              },
-            }),
-          }
-        },
-      })
-    },
-  )
+  const request = [valid('param', userParam), valid('query', recommendationQuerySchema)] as const
+  /** Who asked, with which strategy (the default when none is named) and how many items. */
+  const asked = (
+    param: z.infer<typeof userParam>,
+    query: z.infer<typeof recommendationQuerySchema>,
+  ) => ({
+    userId: param.userId,
+    strategy: query.strategy ?? deps.defaultStrategy,
+    limit: query.limit,
+  })
 
-  app.get(
-    '/api/recommendations/:userId',
-    valid('param', userParam),
-    valid('query', recommendationQuerySchema),
-    (c) => {
-      const { userId } = c.req.valid('param')
-      const query = c.req.valid('query')
-      const strategy = query.strategy ?? deps.defaultStrategy
-      const answer = recommender.recommend(userId, strategy, query.limit)
-      return c.json({
-        success: true,
-        data: answer.items,
-        metadata: {
-          userId,
-          strategy,
-          variant: null,
-          generatedAt: answer.generatedAt,
-          isStale: answer.isStale,
-          count: answer.items.length,
-          // An unknown user (or one with no history yet) gets popular items, and is told so.
-          coldStart: answer.coldStart,
-          ...(answer.coldStart ? { fallback: 'popular' } : {}),
-        },
-      })
-    },
-  )
+  // For integrators: the same answer as JSON `data:` lines, again whenever it changes.
+  app.get('/api/recommendations/:userId/stream', ...request, (c) => {
+    const { userId, strategy, limit } = asked(c.req.valid('param'), c.req.valid('query'))
+    return liveStream(c, {
+      subscribe: (changed) => recommender.watch(userId, changed),
+      render: () => {
+        const answer = recommender.recommend(userId, strategy, limit)
+        return {
+          version: answer.items.map((i) => `${i.productId}:${i.reason}`).join('|'),
+          data: JSON.stringify({
+            data: answer.items,
+            metadata: {
+              userId,
+              strategy,
+              generatedAt: answer.generatedAt,
+              isStale: answer.isStale,
+              count: answer.items.length,
+              coldStart: answer.coldStart,
+            },
+          }),
+        }
+      },
+    })
+  })
+
+  app.get('/api/recommendations/:userId', ...request, (c) => {
+    const { userId, strategy, limit } = asked(c.req.valid('param'), c.req.valid('query'))
+    const answer = recommender.recommend(userId, strategy, limit)
+    return c.json({
+      success: true,
+      data: answer.items,
+      metadata: {
+        userId,
+        strategy,
+        variant: null,
+        generatedAt: answer.generatedAt,
+        isStale: answer.isStale,
+        count: answer.items.length,
+        // An unknown user (or one with no history yet) gets popular items, and is told so.
+        coldStart: answer.coldStart,
+        ...(answer.coldStart ? { fallback: 'popular' } : {}),
+      },
+    })
+  })
 
   return app
 }

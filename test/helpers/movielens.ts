@@ -3,6 +3,7 @@
 // anything personal must beat popularity on it; one that does not, cannot.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { seededRandom } from './planted.ts'
 
 export interface MovieLensOptions {
   format: 'u.data' | 'ratings.csv'
@@ -44,18 +45,6 @@ const U_ITEM_GENRES = [
   'Western',
 ]
 
-/** A small seeded PRNG (mulberry32): the same seed writes the same files. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** An item's title; every seventh has a comma, so movies.csv must quote it. */
 function title(id: number): string {
   return id % 7 === 0
@@ -72,7 +61,7 @@ export function writeMovieLens(dir: string, opts: MovieLensOptions): MovieLensFi
     throw new Error(`clusters must be 1..${U_ITEM_GENRES.length - 1}`)
   }
   if (opts.perUser > opts.items) throw new Error('perUser must not exceed items')
-  const random = mulberry32(opts.seed)
+  const random = seededRandom(opts.seed)
   const pick = (n: number) => Math.floor(random() * n)
   const genres = U_ITEM_GENRES.slice(1, 1 + opts.clusters)
   // Item ids 1..items; cluster c holds the ids ≡ c (mod clusters), most popular first.
