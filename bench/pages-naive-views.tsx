@@ -6,8 +6,9 @@
 // same HTML before it measures.
 import { Hono } from 'hono'
 import type { VisitorEnv } from '../services/accounts/index.ts'
-import { findCategory, getProduct } from '../services/catalog/products.ts'
+import { findCategory, getProduct, type Product } from '../services/catalog/products.ts'
 import { listReviews } from '../services/catalog/reviews.ts'
+import type { Recommender, Strategy } from '../services/recommender/index.ts'
 import type { Db } from '../shared/db/client.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { CartPage } from '../web/pages/carts-views.tsx'
@@ -19,6 +20,15 @@ export interface NaivePagesDeps {
   db: Db
   /** Keys shopper ids in analytics events, as the shop's pages do. */
   secret: string
+  /** The same recommender as the shop's pages: the panels must match; their products load N+1. */
+  recommender: Recommender
+  strategy: Strategy
+}
+
+/** Recommended products one getProduct each, in the recommender's order, with their reasons. */
+async function naiveRecommended(db: Db, items: { productId: string; reason: string }[]) {
+  const products = await Promise.all(items.map((i) => getProduct(db, i.productId)))
+  return { products, reasons: new Map(items.map((i) => [i.productId, i.reason])) }
 }
 
 /** `/`, `/c/:category` (page 1.., popular order only), `/products/:slug` and `/cart`, N+1. */
@@ -27,14 +37,19 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
   const { db } = deps
 
   app.get('/', async (c) => {
-    const data = await naiveHome(db)
-    // The naive shop has no recommender: its panel shows popular products.
-    const recommended = {
-      products: data.popular.slice(0, 4),
-      reasons: new Map<string, string>(),
-      strategy: 'popular',
-    }
-    return c.html(<HomePage visitor={c.get('visitor')} {...data} recommended={recommended} />)
+    const visitor = c.get('visitor')
+    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, 4)
+    const [data, recommended] = await Promise.all([
+      naiveHome(db),
+      naiveRecommended(db, answer.items),
+    ])
+    return c.html(
+      <HomePage
+        visitor={visitor}
+        {...data}
+        recommended={{ ...recommended, strategy: answer.strategy }}
+      />,
+    )
   })
 
   app.get('/c/:category', async (c) => {
@@ -62,23 +77,28 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
   app.get('/products/:slug', async (c) => {
     const visitor = c.get('visitor')
     const product = await getProduct(db, c.req.param('slug'))
-    const [reviews, alsoBought] = await Promise.all([
-      listReviews(db, product.id, { limit: 10 }),
-      naivePopularIn(db, product.categoryId, 5),
-    ])
     await track(db, 'product.viewed', {
       userId: visitor.shopperId,
       productId: product.id,
       metadata: {},
     })
+    const [reviews, alsoBought, sameCategory] = await Promise.all([
+      listReviews(db, product.id, { limit: 10 }),
+      naiveRecommended(db, deps.recommender.alsoBought(product.id, 4)),
+      naivePopularIn(db, product.categoryId, 5),
+    ])
+    const shown = new Set([product.id, ...alsoBought.products.map((p: Product) => p.id)])
+    for (const p of sameCategory) {
+      if (alsoBought.products.length >= 4) break
+      if (shown.has(p.id)) continue
+      alsoBought.products.push(p)
+      alsoBought.reasons.set(p.id, 'popular in this category')
+    }
     return c.html(
       <ProductPage
         product={product}
         reviews={reviews}
-        alsoBought={{
-          products: alsoBought.filter((p) => p.id !== product.id).slice(0, 4),
-          reasons: new Map(),
-        }}
+        alsoBought={alsoBought}
         visitor={visitor}
         // The bench's visitor is a guest, who never sees the review form.
         canReview={false}

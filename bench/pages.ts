@@ -226,8 +226,17 @@ export async function run(flags: BenchFlags): Promise<void> {
         naivePages({
           db: platform.database.db,
           secret: sessionSecret(config),
+          recommender: recommender.recommender,
+          strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
         }),
       )
+      // Both variants render the recommender's panels: it must know the catalog first.
+      const deadline = Date.now() + 60_000
+      while (recommender.recommender.liveMetrics().products < seeded.products) {
+        if (Date.now() > deadline)
+          throw new Error('the recommender did not learn the catalog in 60 s')
+        await Bun.sleep(50)
+      }
       const visit = await firstVisit(app)
       const pages = await pagesToMeasure(platform, visit.shopperId)
 

@@ -26,6 +26,9 @@ export interface RecommendationAnswer {
   isStale: boolean
 }
 
+/** How often at most every open stream re-renders because of other shoppers' events. */
+const EVERYONE_EVERY_MS = 1000
+
 /** Events per second over the last minute, in one-second buckets. */
 class RateMeter {
   readonly #buckets = new Map<number, number>()
@@ -54,6 +57,7 @@ export class Recommender {
   #processingMs = 0
   #caughtUp = false
   #lastTrain: TrainReport | null = null
+  #everyoneTimer: ReturnType<typeof setTimeout> | null = null
   /** Who is watching whose recommendations (open SSE streams), per user. */
   readonly #watchers = new Map<string, Set<() => void>>()
 
@@ -98,6 +102,19 @@ export class Recommender {
     }
   }
 
+  /**
+   * Others' events change a shopper's recommendations too (what goes with what): every watcher
+   * re-renders at most this often after any event, and a stream sends only what changed.
+   */
+  #scheduleEveryone(): void {
+    if (this.#everyoneTimer || this.#watchers.size === 0) return
+    this.#everyoneTimer = setTimeout(() => {
+      this.#everyoneTimer = null
+      this.#notify(null)
+    }, EVERYONE_EVERY_MS)
+    this.#everyoneTimer.unref?.()
+  }
+
   #notify(userId: string | null): void {
     if (this.#watchers.size === 0) return
     const sets = userId === null ? [...this.#watchers.values()] : [this.#watchers.get(userId)]
@@ -109,6 +126,7 @@ export class Recommender {
       case 'interaction':
         this.engine.observe(update.interaction)
         this.#notify(update.interaction.userId)
+        this.#scheduleEveryone()
         return
       case 'product':
         this.#products.set(update.product.productId, update.product)

@@ -77,7 +77,7 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
       render: () => {
         const answer = recommender.recommend(userId, strategy, limit)
         return {
-          version: answer.items.map((i) => `${i.productId}:${i.reason}`).join('|'),
+          version: `${answer.coldStart}|${answer.items.map((i) => `${i.productId}:${i.reason}`).join('|')}`,
           data: JSON.stringify({
             data: answer.items,
             metadata: {
