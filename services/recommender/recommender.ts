@@ -87,7 +87,8 @@ export class Recommender {
 
   /**
    * Calls `changed` whenever something that may change this user's recommendations was applied:
-   * their own events, or a product appearing or going. Returns how to stop.
+   * their own events at once, a product appearing or going, and others' events (what goes with
+   * what) at most once a second. Returns how to stop.
    */
   watch(userId: string, changed: () => void): () => void {
     let set = this.#watchers.get(userId)
