@@ -108,7 +108,18 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
 
   app.get('/cart', async (c) => {
     const visitor = c.get('visitor')
-    return c.html(<CartPage cart={await naiveCart(db, visitor.shopperId)} visitor={visitor} />)
+    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, 4)
+    const [cart, recommended] = await Promise.all([
+      naiveCart(db, visitor.shopperId),
+      naiveRecommended(db, answer.items),
+    ])
+    return c.html(
+      <CartPage
+        cart={cart}
+        visitor={visitor}
+        recommended={{ ...recommended, strategy: answer.strategy }}
+      />,
+    )
   })
 
   return app

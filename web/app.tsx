@@ -81,7 +81,14 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       onSignIn: [mergeGuestCart],
     }),
   )
-  app.route('/', cartPages({ db }))
+  app.route(
+    '/',
+    cartPages({
+      db,
+      recommender: services.recommender.recommender,
+      strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+    }),
+  )
   app.route('/', orderPages({ db }))
   app.route('/', orderRoutes({ db }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })

@@ -3,6 +3,8 @@ import type { Visitor } from '../../services/accounts/index.ts'
 import type { Cart, CartLine } from '../../services/carts/index.ts'
 import { CartCount, CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
+import { RecommendedSection } from './catalog-views.tsx'
+import type { Recommended } from './recommended.ts'
 
 export const CartTotal: FC<{ cart: Cart; oob?: boolean }> = ({ cart, oob }) => (
   <p id="cart-total" class="cart-total" hx-swap-oob={oob ? 'true' : undefined}>
@@ -79,11 +81,13 @@ export const CartChange: FC<{ cart: Cart; line?: CartLine; visitor: Visitor; err
   </>
 )
 
-export const CartPage: FC<{ cart: Cart; visitor: Visitor; notice?: string }> = ({
-  cart,
-  visitor,
-  notice,
-}) => (
+export const CartPage: FC<{
+  cart: Cart
+  visitor: Visitor
+  notice?: string
+  /** "Recommended for you" under the cart (the page after a failed change leaves it out). */
+  recommended?: Recommended
+}> = ({ cart, visitor, notice, recommended }) => (
   <Layout title="Your cart" visitor={visitor} cartCount={cart.count}>
     <h1>Your cart</h1>
     {notice ? (
@@ -108,6 +112,7 @@ export const CartPage: FC<{ cart: Cart; visitor: Visitor; notice?: string }> = (
         </a>
       </section>
     )}
+    {recommended ? <RecommendedSection visitor={visitor} recommended={recommended} /> : null}
   </Layout>
 )
 

@@ -7,9 +7,11 @@ import {
   removeFromCart,
   setQuantity,
 } from '../../services/carts/index.ts'
+import type { Recommender, Strategy } from '../../services/recommender/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError } from '../../shared/errors.ts'
 import { AddedToCart, CartChange, CartPage } from './carts-views.tsx'
+import { recommendedFor } from './recommended.ts'
 
 const isHtmx = (c: Context) => c.req.header('hx-request') === 'true'
 
@@ -24,13 +26,21 @@ async function formField(c: Context, name: string): Promise<string | undefined> 
  * JavaScript (redirect back to the cart); with htmx the answer is the changed line plus the header
  * count and total, out of band. A bad quantity changes nothing and shows the error on its line.
  */
-export function cartPages(deps: { db: Db }): Hono<VisitorEnv> {
+export function cartPages(deps: {
+  db: Db
+  recommender: Recommender
+  strategy: Strategy
+}): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
 
   app.get('/cart', async (c) => {
     const visitor = c.get('visitor')
-    return c.html(<CartPage cart={await getCart(db, visitor.shopperId)} visitor={visitor} />)
+    const [cart, recommended] = await Promise.all([
+      getCart(db, visitor.shopperId),
+      recommendedFor(deps, visitor.shopperId),
+    ])
+    return c.html(<CartPage cart={cart} visitor={visitor} recommended={recommended} />)
   })
 
   app.post('/cart/items', async (c) => {

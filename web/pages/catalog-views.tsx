@@ -45,6 +45,16 @@ export const RecommendedPanel = (p: {
   </>
 )
 
+/** The panel in its place on a page, connected to the stream that re-renders it. */
+export const RecommendedSection = (p: {
+  visitor: Visitor
+  recommended: { products: Product[]; reasons: Map<string, string>; strategy: string }
+}) => (
+  <section id="recommendations" hx-sse:connect="/live/recommendations">
+    <RecommendedPanel visitor={p.visitor} {...p.recommended} />
+  </section>
+)
+
 export const HomePage = (p: {
   visitor: Visitor
   categories: CategoryWithCount[]
@@ -67,9 +77,7 @@ export const HomePage = (p: {
     <ProductGrid products={p.featured} visitor={p.visitor} />
     <h2>Popular right now</h2>
     <ProductGrid products={p.popular} visitor={p.visitor} />
-    <section id="recommendations" hx-sse:connect="/live/recommendations">
-      <RecommendedPanel visitor={p.visitor} {...p.recommended} />
-    </section>
+    <RecommendedSection visitor={p.visitor} recommended={p.recommended} />
   </Layout>
 )
 

@@ -10,10 +10,8 @@ import {
   listProducts,
   listReviews,
   PRODUCT_SORTS,
-  type Product,
   type ProductSort,
   popularProducts,
-  productsByIds,
 } from '../../services/catalog/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
 import { type Recommender, STRATEGIES, type Strategy } from '../../services/recommender/index.ts'
@@ -31,6 +29,7 @@ import {
   RecommendedPanel,
 } from './catalog-views.tsx'
 import { ProductGrid } from './product-views.tsx'
+import { PANEL_SIZE, recommendedFor, recommendedProducts } from './recommended.ts'
 
 function sortOf(raw: string | undefined): ProductSort {
   return PRODUCT_SORTS.includes(raw as ProductSort) ? (raw as ProductSort) : 'popular'
@@ -48,20 +47,6 @@ export interface CatalogPagesDeps {
   recommender: Recommender
   /** The strategy the panels use. */
   strategy: Strategy
-}
-
-const PANEL_SIZE = 4
-
-/** Recommended products as catalog products, in the recommender's order, with their reasons. */
-async function recommendedProducts(
-  db: Db,
-  items: { productId: string; reason: string }[],
-): Promise<{ products: Product[]; reasons: Map<string, string> }> {
-  const products = await productsByIds(
-    db,
-    items.map((i) => i.productId),
-  )
-  return { products, reasons: new Map(items.map((i) => [i.productId, i.reason])) }
 }
 
 /** `?rec=<strategy>.<position>` on a link from a panel: the click is tracked as the page is served. */
@@ -82,12 +67,11 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
 
   app.get('/', async (c) => {
     const visitor = c.get('visitor')
-    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, PANEL_SIZE)
     const [featured, popular, categories, recommended] = await Promise.all([
       featuredProducts(db, 8),
       popularProducts(db, 8),
       listCategories(db),
-      recommendedProducts(db, answer.items),
+      recommendedFor(deps, visitor.shopperId),
     ])
     return c.html(
       <HomePage
@@ -95,7 +79,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
         categories={categories}
         featured={featured}
         popular={popular}
-        recommended={{ ...recommended, strategy: answer.strategy }}
+        recommended={recommended}
       />,
     )
   })
@@ -128,18 +112,15 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
     )
   })
 
-  // The home page's stream: the panel again whenever this shopper's recommendations change.
+  // The stream of the pages with a "Recommended for you" panel (home, cart): the panel again whenever this shopper's recommendations change.
   app.get('/live/recommendations', (c) => {
     const visitor = c.get('visitor')
     return liveStream(c, {
       subscribe: (changed) => deps.recommender.watch(visitor.shopperId, changed),
       render: async () => {
-        const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, PANEL_SIZE)
-        const recommended = await recommendedProducts(db, answer.items)
-        const html = await (
-          <RecommendedPanel visitor={visitor} {...recommended} strategy={answer.strategy} />
-        ).toString()
-        return { data: html, version: answer.items.map((i) => i.productId).join(',') }
+        const recommended = await recommendedFor(deps, visitor.shopperId)
+        const html = await (<RecommendedPanel visitor={visitor} {...recommended} />).toString()
+        return { data: html, version: recommended.version }
       },
     })
   })

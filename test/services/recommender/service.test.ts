@@ -146,11 +146,13 @@ test('a replica rebuilt from the log answers the same as the one built live', as
   }
 })
 
-test('the home page shows recommendations with reasons, and a click on one is tracked as served', async () => {
-  const home = await shop.app.request('/')
-  const html = await home.text()
-  expect(html).toContain('Recommended for you')
-  expect(html).toMatch(/href="\/products\/[^"?]+\?rec=hybrid\.1"/)
+test('the home and cart pages show recommendations with reasons, and a click on one is tracked as served', async () => {
+  for (const path of ['/', '/cart']) {
+    const html = await (await shop.app.request(path)).text()
+    expect(html).toContain('<section id="recommendations" hx-sse:connect="/live/recommendations">')
+    expect(html).toContain('Recommended for you')
+    expect(html).toMatch(/href="\/products\/[^"?]+\?rec=hybrid\.1"/)
+  }
 
   const [a] = products as [Product]
   const page = await shop.app.request(`/products/${a.slug}?rec=hybrid.2`)
