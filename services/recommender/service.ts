@@ -45,7 +45,10 @@ export async function startRecommender(
   opts: StartOptions = {},
 ): Promise<RunningRecommender> {
   const { config, bus } = platform
-  const recommender = new Recommender({ maxItems: config.RECOMMENDER_EASE_MAX_ITEMS })
+  const recommender = new Recommender({
+    maxItems: config.RECOMMENDER_EASE_MAX_ITEMS,
+    maxUsers: config.RECOMMENDER_MAX_USERS,
+  })
   const replica = `${hostname()}/${process.pid}`
   if (opts.categoryNames) recommender.setCategoryNames(await opts.categoryNames())
   const from =

@@ -79,6 +79,8 @@ export const envSchema = z.object({
     .default('earliest'),
   /** How often the matrix model is retrained in the background (when anything changed). */
   RECOMMENDER_TRAIN_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Shoppers whose history the recommender keeps; the least recently active are forgotten first. */
+  RECOMMENDER_MAX_USERS: z.coerce.number().int().min(1).default(200_000),
   /** The matrix model covers this many of the most engaged-with products (training costs n³). */
   RECOMMENDER_EASE_MAX_ITEMS: z.coerce.number().int().min(10).max(5000).default(2000),
 })

@@ -19,7 +19,16 @@ import type {
 } from './types.ts'
 import { interactionWeight, newUserState, recordInteraction, type UserState } from './user-state.ts'
 
-export type EngineOptions = PopularityOptions & EaseOptions
+export type EngineOptions = PopularityOptions &
+  EaseOptions & {
+    /**
+     * Shoppers whose history is kept, the least recently active forgotten first (they become cold
+     * starts; what they taught the item statistics stays). Bounds memory on a long log.
+     */
+    maxUsers?: number
+  }
+
+const MAX_USERS = 200_000
 
 type Component = Exclude<Strategy, 'hybrid'>
 
@@ -76,9 +85,18 @@ export class RecommenderEngine {
 
   observe(i: Interaction): void {
     let user = this.#users.get(i.userId)
-    if (!user) {
+    if (user) {
+      // Most recently active last: the first key is the one to forget.
+      this.#users.delete(i.userId)
+      this.#users.set(i.userId, user)
+    } else {
       user = newUserState()
       this.#users.set(i.userId, user)
+      if (this.#users.size > (this.#opts.maxUsers ?? MAX_USERS)) {
+        const oldest = this.#users.keys().next().value as string
+        this.#users.delete(oldest)
+        this.#categoriesTouched.delete(oldest)
+      }
     }
     const weight = interactionWeight(user, i)
     const before = recordInteraction(user, i, weight)

@@ -153,6 +153,19 @@ describe('content and session', () => {
   })
 })
 
+test('memory is bounded: past maxUsers the least recently active shopper is forgotten', () => {
+  const engine = new RecommenderEngine({ maxUsers: 2 })
+  for (const id of ['a', 'b']) engine.upsertItem({ id, name: id })
+  act(engine, 'first', 'a', 'view')
+  act(engine, 'second', 'a', 'view')
+  act(engine, 'first', 'b', 'view')
+  act(engine, 'third', 'b', 'view')
+  // 'second' was the least recently active: forgotten, a cold start now; 'first' is kept.
+  expect(engine.stats().users).toBe(2)
+  expect(engine.recommend('second', { strategy: 'item-item', limit: 1 }).coldStart).toBe(true)
+  expect(engine.recommend('first', { strategy: 'item-item', limit: 1 }).coldStart).toBe(false)
+})
+
 describe('EASE', () => {
   test('the inverse is exact on a small matrix', () => {
     const a = new Float64Array([4, 2, 0, 2, 5, 1, 0, 1, 3])
