@@ -1,8 +1,9 @@
 // `bun run simulate`: simulated shoppers with planted tastes acting on a running shop through its
 // public HTTP API. Exit codes: 0 done, 1 the shop is unreachable or refused a request (a bug here),
 // 2 a usage problem.
-import { parseArgs } from 'node:util'
+
 import { z } from 'zod'
+import { usageError as fail, parseFlags } from '../../shared/cli/args.ts'
 import type { EventType } from '../../shared/events/types.ts'
 import { ShopClient, ShopRejectedError, ShopUnavailableError } from './client.ts'
 import { type Progress, type Summary, simulate } from './run.ts'
@@ -35,8 +36,7 @@ session; a later version will place orders).
 Progress goes to stderr; the summary to stdout.`
 
 function usageError(problem: string): never {
-  console.error(`${problem}\n\n${USAGE}`)
-  process.exit(2)
+  fail(problem, USAGE)
 }
 
 const whole = (flag: string, min: number, max: number) =>
@@ -68,32 +68,21 @@ const flagsSchema = z.object({
 
 type Flags = z.output<typeof flagsSchema>
 
-function parseFlags(argv: string[]): Flags {
-  let values: Record<string, string | boolean | undefined>
-  try {
-    const text = { type: 'string' } as const
-    values = parseArgs({
-      args: argv,
-      options: {
-        url: text,
-        users: text,
-        events: text,
-        rate: text,
-        duration: text,
-        seed: text,
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (error) {
-    usageError((error as Error).message)
-  }
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
+function readFlags(argv: string[]): Flags {
+  const text = { type: 'string' } as const
+  const values = parseFlags(
+    argv,
+    {
+      url: text,
+      users: text,
+      events: text,
+      rate: text,
+      duration: text,
+      seed: text,
+      json: { type: 'boolean' },
+    },
+    USAGE,
+  )
   const parsed = flagsSchema.safeParse(values)
   if (!parsed.success) usageError(parsed.error.issues.map((i) => i.message).join('\n'))
   return parsed.data
@@ -174,7 +163,7 @@ function summaryJson(url: string, s: Summary): string {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2))
+  const flags = readFlags(process.argv.slice(2))
   const client = new ShopClient(flags.url)
   let catalog: ReturnType<typeof indexCatalog>
   try {

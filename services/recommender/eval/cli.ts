@@ -2,7 +2,7 @@
 // offline on MovieLens ratings. Exit codes: 0 done, 1 the data is not valid MovieLens (the message
 // names the file and line), 2 a usage problem (flags, strategy names, a file that cannot be read).
 import { writeSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { usageError as fail, parseFlags } from '../../../shared/cli/args.ts'
 import { isStrategy, STRATEGIES, type Strategy } from '../models/types.ts'
 import { DatasetError, loadDataset } from './dataset.ts'
 import { type Evaluation, type EvaluationProgress, evaluate } from './evaluate.ts'
@@ -15,31 +15,19 @@ const USAGE = `Usage: bun run eval --data <path> [--json] [--strategies a,b]
   --strategies a,b    score only these (popular, the baseline, always is): ${STRATEGIES.join(', ')}`
 
 function usageError(problem: string): never {
-  console.error(`${problem}\n\n${USAGE}`)
-  process.exit(2)
+  fail(problem, USAGE)
 }
 
 function parseCli(argv: string[]): { data: string; json: boolean; strategies?: Strategy[] } {
-  let values: { data?: string; json?: boolean; strategies?: string; help?: boolean }
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        strategies: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (error) {
-    usageError((error as Error).message)
-  }
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
+  const values = parseFlags(
+    argv,
+    {
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      strategies: { type: 'string' },
+    },
+    USAGE,
+  )
   if (!values.data) usageError('--data <path> is required: the ratings file to evaluate on')
   if (values.strategies === undefined) return { data: values.data, json: values.json === true }
   const names = values.strategies.split(',').map((s) => s.trim())
