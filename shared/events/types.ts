@@ -31,6 +31,15 @@ const productFields = z.object({
   featured: z.boolean(),
 })
 
+/** Which experiment and variant an A/B event belongs to, and whom it concerns. */
+const abFact = z.object({
+  experimentId: z.string().min(1).max(64),
+  variant: z.string().min(1).max(64),
+  strategy: z.string().min(1).max(32),
+  userId: id,
+  metadata,
+})
+
 export interface EventTypeSpec<S extends z.ZodType = z.ZodType> {
   topic: TopicName
   /** Which field of `data` is the record key: the entity whose order matters. */
@@ -132,6 +141,16 @@ export const EVENT_TYPES = {
         .max(100),
       metadata,
     }),
+  ),
+  // A/B tests of the recommender's strategies: a shopper was shown a variant's recommendations,
+  // clicked one of them, or bought a product (counted as a conversion when it follows a click on
+  // that product within the experiment's window).
+  'experiment.exposed': spec('ab-test-events', 'userId', abFact),
+  'experiment.clicked': spec('ab-test-events', 'userId', abFact.extend({ productId: id })),
+  'experiment.converted': spec(
+    'ab-test-events',
+    'userId',
+    abFact.extend({ productId: id, orderId: id.optional() }),
   ),
   'review.created': spec(
     'review-events',
