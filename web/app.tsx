@@ -10,7 +10,7 @@ import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
 import { orderRoutes } from '../services/orders/index.ts'
-import type { RunningRecommender } from '../services/recommender/index.ts'
+import { experimentRoutes, type RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
@@ -87,6 +87,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       db,
       recommender: services.recommender.recommender,
       strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+      experiments: services.recommender.experiments,
     }),
   )
   app.route('/', orderPages({ db }))
@@ -94,11 +95,20 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
   app.route(
     '/',
+    experimentRoutes({
+      db,
+      registry: services.recommender.experiments,
+      requireAdmin: requireRole('admin'),
+    }),
+  )
+  app.route(
+    '/',
     catalogPages({
       db,
       secret: identity.secret,
       recommender: services.recommender.recommender,
       strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+      experiments: services.recommender.experiments,
     }),
   )
   return app

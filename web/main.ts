@@ -20,6 +20,7 @@ const recommender = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
 })
+await platform.consumers.start(recommender.consumers)
 const app = createShopApp(platform, { recommender })
 const server = serve(app, platform)
 const forgetState = writeBrokerState(config.STATE_DIR, {

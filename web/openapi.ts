@@ -7,7 +7,12 @@ import {
 } from '../services/catalog/index.ts'
 import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
 import { checkoutSchema } from '../services/orders/index.ts'
-import { alsoBoughtQuerySchema, recommendationQuerySchema } from '../services/recommender/index.ts'
+import {
+  alsoBoughtQuerySchema,
+  experimentCreateSchema,
+  experimentStatusSchema,
+  recommendationQuerySchema,
+} from '../services/recommender/index.ts'
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
 const body = (schema: z.ZodType) => ({
@@ -153,6 +158,45 @@ export function openApiDocument() {
             ...queryParameters(alsoBoughtQuerySchema as unknown as z.ZodObject),
           ],
           responses: { 200: ok('{ success, data, metadata }'), 400: problem },
+        },
+      },
+      '/api/admin/experiments': {
+        get: {
+          summary: 'A/B experiments with their results (admin)',
+          responses: { 200: ok('{ data }'), 403: problem },
+        },
+        post: {
+          summary:
+            'Create an experiment (admin, X-CSRF-Token); 409 when the id is taken or another one runs',
+          requestBody: body(experimentCreateSchema),
+          responses: { 201: ok('{ data }'), 400: problem, 403: problem, 409: problem },
+        },
+      },
+      '/api/admin/experiments/{id}': {
+        get: {
+          summary: 'One experiment with its results (admin)',
+          parameters: idParam,
+          responses: { 200: ok('{ data }'), 403: problem, 404: problem },
+        },
+        patch: {
+          summary: 'Stop or restart an experiment (admin, X-CSRF-Token)',
+          parameters: idParam,
+          requestBody: body(experimentStatusSchema),
+          responses: {
+            200: ok('{ data }'),
+            400: problem,
+            403: problem,
+            404: problem,
+            409: problem,
+          },
+        },
+      },
+      '/api/admin/experiments/{id}/results': {
+        get: {
+          summary:
+            'CTR and conversion per variant with 95% intervals and a two-proportion z-test against the control (admin)',
+          parameters: idParam,
+          responses: { 200: ok('{ data }'), 403: problem, 404: problem },
         },
       },
       '/api/categories': {

@@ -1,6 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { Db } from '../../shared/db/client.ts'
-import { readJsonBody } from '../../shared/http/json-body.ts'
+import { jsonBody } from '../../shared/http/json-body.ts'
 import { valid } from '../../shared/http/validate.ts'
 import {
   productCreateSchema,
@@ -16,13 +16,6 @@ export interface CatalogRouteDeps {
   db: Db
   /** Lets only admins through; the accounts context provides it. */
   requireAdmin: MiddlewareHandler
-}
-
-// zValidator reads a body of another content type as `{}` and would report missing fields; this
-// answers 415 (or 400 for malformed JSON) first, as the ingest endpoints do. Hono caches the body.
-const jsonBody: MiddlewareHandler = async (c, next) => {
-  await readJsonBody(c)
-  await next()
 }
 
 /**

@@ -14,6 +14,7 @@ const running = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
 })
+await platform.consumers.start(running.consumers)
 const app = createServiceApp(platform, 'recommender')
 app.route('/', running.routes)
 const server = serve(app, platform)

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { liveStream } from '../../shared/http/live.ts'
 import { valid } from '../../shared/http/validate.ts'
+import { type Assignment, chooseStrategy, type ExperimentRegistry } from './experiments/registry.ts'
 import { STRATEGIES, type Strategy } from './models/types.ts'
 import type { Recommender } from './recommender.ts'
 
@@ -25,8 +26,18 @@ export const alsoBoughtQuerySchema = z.strictObject({ limit: limit(50, 6) })
 const userParam = z.object({ userId: z.string().trim().min(1).max(128) })
 const productParam = z.object({ productId: z.string().trim().min(1).max(128) })
 
+/**
+ * Which experiment and variant chose the strategy (both null when none did). A client that reports
+ * a click on one of these recommendations passes them back in `recommendation.clicked`'s metadata.
+ */
+function experimentOf(assignment: Assignment | null) {
+  return { experimentId: assignment?.experimentId ?? null, variant: assignment?.variant ?? null }
+}
+
 export interface RecommenderRouteDeps {
   recommender: Recommender
+  /** Shoppers who ask for no strategy get their variant's in the running experiment. */
+  experiments: ExperimentRegistry | null
   defaultStrategy: Strategy
   /** Consumer status and lag of the recommender's groups, for the live metrics. */
   consumers: () => Promise<unknown>
@@ -59,19 +70,31 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
   )
 
   const request = [valid('param', userParam), valid('query', recommendationQuerySchema)] as const
-  /** Who asked, with which strategy (the default when none is named) and how many items. */
+  /**
+   * Who asked, for how many, and with which strategy: the one named, else the shopper's variant's in
+   * the running experiment (an exposure, reported), else the default.
+   */
   const asked = (
     param: z.infer<typeof userParam>,
     query: z.infer<typeof recommendationQuerySchema>,
-  ) => ({
-    userId: param.userId,
-    strategy: query.strategy ?? deps.defaultStrategy,
-    limit: query.limit,
-  })
+  ) => {
+    const { userId } = param
+    const { strategy, assignment } = chooseStrategy(
+      deps.experiments,
+      userId,
+      query.strategy,
+      deps.defaultStrategy,
+    )
+    if (assignment) deps.experiments?.exposed(userId, assignment)
+    return { userId, strategy, assignment, limit: query.limit }
+  }
 
   // For integrators: the same answer as JSON `data:` lines, again whenever it changes.
   app.get('/api/recommendations/:userId/stream', ...request, (c) => {
-    const { userId, strategy, limit } = asked(c.req.valid('param'), c.req.valid('query'))
+    const { userId, strategy, assignment, limit } = asked(
+      c.req.valid('param'),
+      c.req.valid('query'),
+    )
     return liveStream(c, {
       subscribe: (changed) => recommender.watch(userId, changed),
       render: () => {
@@ -83,6 +106,7 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
             metadata: {
               userId,
               strategy,
+              ...experimentOf(assignment),
               generatedAt: answer.generatedAt,
               isStale: answer.isStale,
               count: answer.items.length,
@@ -95,7 +119,10 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
   })
 
   app.get('/api/recommendations/:userId', ...request, (c) => {
-    const { userId, strategy, limit } = asked(c.req.valid('param'), c.req.valid('query'))
+    const { userId, strategy, assignment, limit } = asked(
+      c.req.valid('param'),
+      c.req.valid('query'),
+    )
     const answer = recommender.recommend(userId, strategy, limit)
     return c.json({
       success: true,
@@ -103,7 +130,7 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
       metadata: {
         userId,
         strategy,
-        variant: null,
+        ...experimentOf(assignment),
         generatedAt: answer.generatedAt,
         isStale: answer.isStale,
         count: answer.items.length,

@@ -2,8 +2,14 @@
 // and the routes that answer from them.
 import { hostname } from 'node:os'
 import type { Hono } from 'hono'
+import type { ConsumerDefinition } from '../../shared/consumers/define.ts'
 import type { Platform } from '../../shared/platform.ts'
+import { abTestResults } from './consumers/ab-test-events.ts'
+import { attributionConsumer } from './consumers/user-events.ts'
 import { MODEL_TOPICS } from './events.ts'
+import { parseExperiments } from './experiments/config.ts'
+import { ExperimentRegistry } from './experiments/registry.ts'
+import { addConfiguredExperiments } from './experiments/store.ts'
 import { followLog, type LogFollower } from './follower.ts'
 import { RECOMMENDER_GROUP, RecommendationPublisher } from './publisher.ts'
 import { Recommender } from './recommender.ts'
@@ -31,6 +37,10 @@ export interface RunningRecommender {
   follower: LogFollower
   trainer: BackgroundTrainer
   publisher: RecommendationPublisher
+  /** The A/B experiments: which one runs, and each shopper's variant in it. */
+  experiments: ExperimentRegistry
+  /** What turns clicks and purchases into A/B facts, and stores them: `platform.consumers.start(…)`. */
+  consumers: ConsumerDefinition[]
   close(): Promise<void>
 }
 
@@ -50,6 +60,10 @@ export async function startRecommender(
     maxUsers: config.RECOMMENDER_MAX_USERS,
   })
   const replica = `${hostname()}/${process.pid}`
+  const db = platform.database.db
+  await addConfiguredExperiments(db, parseExperiments(config.RECOMMENDER_EXPERIMENTS))
+  const experiments = new ExperimentRegistry({ db, outbox: platform.outbox })
+  await experiments.start()
   if (opts.categoryNames) recommender.setCategoryNames(await opts.categoryNames())
   const from =
     config.RECOMMENDER_REPLAY_FROM === 'earliest'
@@ -77,6 +91,7 @@ export async function startRecommender(
   trainer.start()
   const routes = recommenderRoutes({
     recommender,
+    experiments,
     defaultStrategy: config.RECOMMENDER_DEFAULT_STRATEGY,
     consumers: async () => ({
       replicaGroup: follower.group,
@@ -100,7 +115,10 @@ export async function startRecommender(
     follower,
     trainer,
     publisher,
+    experiments,
+    consumers: [attributionConsumer(experiments), abTestResults],
     async close() {
+      experiments.close()
       trainer.close()
       await publisher.close()
       await follower.close()

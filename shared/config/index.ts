@@ -81,6 +81,11 @@ export const envSchema = z.object({
   RECOMMENDER_TRAIN_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Shoppers whose history the recommender keeps; the least recently active are forgotten first. */
   RECOMMENDER_MAX_USERS: z.coerce.number().int().min(1).default(200_000),
+  /**
+   * The A/B experiments, as a JSON array (see services/recommender/experiments/experiment.ts);
+   * unset: hybrid against item-item, 50/50; `[]`: none. Added to the database on start when missing.
+   */
+  RECOMMENDER_EXPERIMENTS: z.string().optional(),
   /** The matrix model covers this many of the most engaged-with products (training costs n³). */
   RECOMMENDER_EASE_MAX_ITEMS: z.coerce.number().int().min(10).max(5000).default(2000),
 })

@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.ts'
 
 /** Reads a JSON body: 415 for another content type, 400 naming the problem for malformed JSON. */
@@ -17,4 +17,14 @@ export async function readJsonBody(c: Context): Promise<unknown> {
       { field: 'body', message: (error as Error).message },
     ])
   }
+}
+
+/**
+ * Checks the body is JSON before a `valid('json', …)` runs: zValidator reads a body of another
+ * content type as `{}` and would report missing fields; this answers 415 (or 400 for malformed
+ * JSON) first, as the ingest endpoints do. Hono caches the body for the validator.
+ */
+export const jsonBody: MiddlewareHandler = async (c, next) => {
+  await readJsonBody(c)
+  await next()
 }

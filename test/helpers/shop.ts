@@ -29,6 +29,7 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
     { allowEmbedded: false },
   )
   const recommender = await startRecommender(platform)
+  await platform.consumers.start(recommender.consumers)
   const app = createShopApp(platform, { recommender })
   return {
     platform,

@@ -7,11 +7,9 @@ import {
   removeFromCart,
   setQuantity,
 } from '../../services/carts/index.ts'
-import type { Recommender, Strategy } from '../../services/recommender/index.ts'
-import type { Db } from '../../shared/db/client.ts'
 import { AppError } from '../../shared/errors.ts'
 import { AddedToCart, CartChange, CartPage } from './carts-views.tsx'
-import { recommendedFor } from './recommended.ts'
+import { type RecommendedDeps, recommendedFor } from './recommended.ts'
 
 const isHtmx = (c: Context) => c.req.header('hx-request') === 'true'
 
@@ -26,11 +24,7 @@ async function formField(c: Context, name: string): Promise<string | undefined> 
  * JavaScript (redirect back to the cart); with htmx the answer is the changed line plus the header
  * count and total, out of band. A bad quantity changes nothing and shows the error on its line.
  */
-export function cartPages(deps: {
-  db: Db
-  recommender: Recommender
-  strategy: Strategy
-}): Hono<VisitorEnv> {
+export function cartPages(deps: RecommendedDeps): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
 

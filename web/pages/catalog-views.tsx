@@ -6,9 +6,11 @@ import {
   type ProductSort,
   type Review,
 } from '../../services/catalog/index.ts'
+import type { Assignment } from '../../services/recommender/index.ts'
 import { CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
 import { AddToCart, hueClass, ProductGrid, RecommendationGrid, Stars } from './product-views.tsx'
+import type { Recommended } from './recommended.ts'
 
 // The catalog's pages, apart from their routes so that other renderings (the pages bench) use
 // the very same markup.
@@ -33,6 +35,7 @@ export const RecommendedPanel = (p: {
   products: Product[]
   reasons: Map<string, string>
   strategy: string
+  assignment?: Assignment | null
 }) => (
   <>
     <h2>Recommended for you</h2>
@@ -40,16 +43,14 @@ export const RecommendedPanel = (p: {
       products={p.products}
       reasons={p.reasons}
       strategy={p.strategy}
+      assignment={p.assignment}
       visitor={p.visitor}
     />
   </>
 )
 
 /** The panel in its place on a page, connected to the stream that re-renders it. */
-export const RecommendedSection = (p: {
-  visitor: Visitor
-  recommended: { products: Product[]; reasons: Map<string, string>; strategy: string }
-}) => (
+export const RecommendedSection = (p: { visitor: Visitor; recommended: Recommended }) => (
   <section id="recommendations" hx-sse:connect="/live/recommendations">
     <RecommendedPanel visitor={p.visitor} {...p.recommended} />
   </section>
@@ -60,7 +61,7 @@ export const HomePage = (p: {
   categories: CategoryWithCount[]
   featured: Product[]
   popular: Product[]
-  recommended: { products: Product[]; reasons: Map<string, string>; strategy: string }
+  recommended: Recommended
 }) => (
   <Layout title="Home" visitor={p.visitor}>
     <h1>{p.visitor.user ? `Welcome back, ${p.visitor.user.name}` : 'Welcome to Streamshop'}</h1>

@@ -14,8 +14,6 @@ import {
   popularProducts,
 } from '../../services/catalog/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
-import { type Recommender, STRATEGIES, type Strategy } from '../../services/recommender/index.ts'
-import type { Db } from '../../shared/db/client.ts'
 import { NotFoundError } from '../../shared/errors.ts'
 import { liveStream } from '../../shared/http/live.ts'
 import { Layout } from '../layout.tsx'
@@ -29,7 +27,13 @@ import {
   RecommendedPanel,
 } from './catalog-views.tsx'
 import { ProductGrid } from './product-views.tsx'
-import { PANEL_SIZE, recommendedFor, recommendedProducts } from './recommended.ts'
+import {
+  PANEL_SIZE,
+  parseRecommendationClick,
+  type RecommendedDeps,
+  recommendedFor,
+  recommendedProducts,
+} from './recommended.ts'
 
 function sortOf(raw: string | undefined): ProductSort {
   return PRODUCT_SORTS.includes(raw as ProductSort) ? (raw as ProductSort) : 'popular'
@@ -40,24 +44,9 @@ function pageOf(raw: string | undefined): number {
   return Number.isInteger(page) && page >= 1 && page <= 10_000 ? page : 1
 }
 
-export interface CatalogPagesDeps {
-  db: Db
+export interface CatalogPagesDeps extends RecommendedDeps {
   /** Keys shopper ids in analytics events. */
   secret: string
-  recommender: Recommender
-  /** The strategy the panels use. */
-  strategy: Strategy
-}
-
-/** `?rec=<strategy>.<position>` on a link from a panel: the click is tracked as the page is served. */
-function recommendationClick(
-  raw: string | undefined,
-): { strategy: Strategy; position: number } | null {
-  const [strategy, position] = (raw ?? '').split('.')
-  const n = Number(position)
-  if (!STRATEGIES.includes(strategy as Strategy) || !Number.isInteger(n) || n < 1 || n > 100)
-    return null
-  return { strategy: strategy as Strategy, position: n }
 }
 
 /** Home, category listings, search and product pages; views and searches are tracked as served. */
@@ -168,12 +157,13 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
   app.get('/products/:slug', async (c) => {
     const visitor = c.get('visitor')
     const product = await getProduct(db, c.req.param('slug'))
-    const click = recommendationClick(c.req.query('rec'))
+    // A link from a panel: the click is tracked as the page is served.
+    const click = parseRecommendationClick(c.req.query('rec'), c.req.query('ab'))
     if (click) {
       await track(db, 'recommendation.clicked', {
         userId: visitor.shopperId,
         productId: product.id,
-        metadata: { strategy: click.strategy, position: click.position },
+        metadata: click,
       })
     }
     await track(db, 'product.viewed', {

@@ -1,8 +1,10 @@
 import type { FC } from 'hono/jsx'
 import type { Visitor } from '../../services/accounts/index.ts'
 import type { Product } from '../../services/catalog/index.ts'
+import type { Assignment } from '../../services/recommender/index.ts'
 import { CsrfField } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
+import { recommendationQuery } from './recommended.ts'
 
 export const Stars: FC<{ avg: number; count: number }> = ({ avg, count }) => (
   <span class="stars" title={`${avg.toFixed(1)} out of 5`}>
@@ -73,14 +75,15 @@ export const RecommendationGrid: FC<{
   reasons: Map<string, string>
   visitor: Visitor
   strategy?: string
-}> = ({ products, reasons, visitor, strategy }) => (
+  assignment?: Assignment | null
+}> = ({ products, reasons, visitor, strategy, assignment }) => (
   <div class="product-grid">
     {products.map((p, i) => (
       <ProductCard
         product={p}
         visitor={visitor}
         note={reasons.get(p.id)}
-        query={strategy ? `rec=${strategy}.${i + 1}` : undefined}
+        query={strategy ? recommendationQuery(strategy, i + 1, assignment) : undefined}
       />
     ))}
   </div>

@@ -1,5 +1,12 @@
 import { type Product, productsByIds } from '../../services/catalog/index.ts'
-import type { Recommender, Strategy } from '../../services/recommender/index.ts'
+import {
+  type Assignment,
+  chooseStrategy,
+  type ExperimentRegistry,
+  type Recommender,
+  STRATEGIES,
+  type Strategy,
+} from '../../services/recommender/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 
 /** Products per recommendation panel. */
@@ -10,6 +17,17 @@ export interface Recommended {
   products: Product[]
   reasons: Map<string, string>
   strategy: string
+  /** The experiment variant that chose the strategy, if any: its clicks are counted for it. */
+  assignment?: Assignment | null
+}
+
+/** What the deps of a page with a "Recommended for you" panel hold. */
+export interface RecommendedDeps {
+  db: Db
+  recommender: Recommender
+  /** The strategy when no experiment runs. */
+  strategy: Strategy
+  experiments: ExperimentRegistry | null
 }
 
 /** Recommended products as catalog products, in the recommender's order, with their reasons. */
@@ -24,16 +42,57 @@ export async function recommendedProducts(
   return { products, reasons: new Map(items.map((i) => [i.productId, i.reason])) }
 }
 
-/** "Recommended for you" for a shopper: the recommender's answer, as the panels show it. */
+/**
+ * "Recommended for you" for a shopper: the recommender's answer, as the panels show it, with the
+ * strategy of the shopper's variant when an experiment runs (the exposure is reported).
+ */
 export async function recommendedFor(
-  deps: { db: Db; recommender: Recommender; strategy: Strategy },
+  deps: RecommendedDeps,
   shopperId: string,
 ): Promise<Recommended & { version: string }> {
-  const answer = deps.recommender.recommend(shopperId, deps.strategy, PANEL_SIZE)
+  const { strategy, assignment } = chooseStrategy(
+    deps.experiments,
+    shopperId,
+    undefined,
+    deps.strategy,
+  )
+  if (assignment) deps.experiments?.exposed(shopperId, assignment)
+  const answer = deps.recommender.recommend(shopperId, strategy, PANEL_SIZE)
   const products = await recommendedProducts(deps.db, answer.items)
   return {
     ...products,
     strategy: answer.strategy,
+    assignment,
     version: answer.items.map((i) => i.productId).join(','),
   }
+}
+
+/**
+ * The query a panel's link carries so the click is tracked: `rec=<strategy>.<position>`, and
+ * `ab=<experiment>.<variant>` when an experiment's variant chose the strategy.
+ */
+export function recommendationQuery(
+  strategy: string,
+  position: number,
+  assignment?: Assignment | null,
+): string {
+  const query = new URLSearchParams({ rec: `${strategy}.${position}` })
+  if (assignment) query.set('ab', `${assignment.experimentId}.${assignment.variant}`)
+  return query.toString()
+}
+
+/** `?rec=<strategy>.<position>[&ab=<experiment>.<variant>]` as the click to track; null if not one. */
+export function parseRecommendationClick(
+  rec: string | undefined,
+  ab: string | undefined,
+): { strategy: Strategy; position: number; experimentId?: string; variant?: string } | null {
+  const [strategy, position] = (rec ?? '').split('.')
+  const n = Number(position)
+  if (!STRATEGIES.includes(strategy as Strategy) || !Number.isInteger(n) || n < 1 || n > 100)
+    return null
+  const click = { strategy: strategy as Strategy, position: n }
+  // An experiment id has no '.', so the first one separates it from the variant's name.
+  const dot = ab?.indexOf('.') ?? -1
+  if (!ab || dot < 1 || ab.length > 130) return click
+  return { ...click, experimentId: ab.slice(0, dot), variant: ab.slice(dot + 1) }
 }

@@ -33,6 +33,15 @@ const experimentsSchema = z.array(experimentSchema).superRefine((experiments, ct
     }
     seen.add(experiment.id)
   })
+  // Only one experiment can choose the strategy a shopper sees.
+  const running = experiments.filter((e) => e.status === 'running')
+  if (running.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [experiments.lastIndexOf(running[running.length - 1] as Experiment), 'status'],
+      message: `only one experiment can run at a time (${running.map((e) => e.id).join(', ')} are running)`,
+    })
+  }
 })
 
 /** `RECOMMENDER_EXPERIMENTS[0].variants[1].weight` for the issue path [0, 'variants', 1, 'weight']. */
