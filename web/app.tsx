@@ -85,9 +85,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
     '/',
     cartPages({
       db,
-      recommender: services.recommender.recommender,
-      strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
-      experiments: services.recommender.experiments,
+      serving: services.recommender.serving,
     }),
   )
   app.route('/', orderPages({ db }))
@@ -106,9 +104,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
     catalogPages({
       db,
       secret: identity.secret,
-      recommender: services.recommender.recommender,
-      strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
-      experiments: services.recommender.experiments,
+      serving: services.recommender.serving,
     }),
   )
   return app

@@ -1,6 +1,6 @@
 // The recommender's public face: what web/ and other processes may use.
 
-export { type Assignment, chooseStrategy, type ExperimentRegistry } from './experiments/registry.ts'
+export type { Assignment, ExperimentRegistry } from './experiments/registry.ts'
 export {
   allExperimentResults,
   experimentResultsById,
@@ -17,3 +17,4 @@ export { STRATEGIES, type Strategy } from './models/types.ts'
 export type { RecommendationAnswer, RecommendedProduct, Recommender } from './recommender.ts'
 export { alsoBoughtQuerySchema, recommendationQuerySchema } from './routes.ts'
 export { type RunningRecommender, startRecommender } from './service.ts'
+export type { RecommendationServing, Served } from './serving.ts'

@@ -22,7 +22,8 @@ export interface PublisherOptions {
   bus: EventBus
   db: Db
   recommender: Recommender
-  strategy: Strategy
+  /** The strategy the shopper sees: their variant's in the running experiment, or the default. */
+  strategyFor: (userId: string) => Strategy
   /** Names this process in what it publishes (host/pid). */
   replica: string
 }
@@ -92,7 +93,8 @@ export class RecommendationPublisher {
   }
 
   async #publish(userId: string): Promise<void> {
-    const { recommender, strategy, db } = this.#opts
+    const { recommender, db } = this.#opts
+    const strategy = this.#opts.strategyFor(userId)
     const answer = recommender.recommend(userId, strategy, PUBLISHED_ITEMS)
     if (answer.coldStart) return
     const ids = answer.items.map((i) => i.productId)

@@ -5,6 +5,7 @@ import { type ModelUpdate, modelUpdate, type ProductFacts } from './events.ts'
 import type { EaseModel } from './models/ease.ts'
 import { type EngineOptions, RecommenderEngine } from './models/engine.ts'
 import type { Recommendation, Strategy, TrainReport } from './models/types.ts'
+import { OnlineQuality } from './online-quality.ts'
 
 /** One recommended product as the API returns it (DESIGN's contract, plus the reason). */
 export interface RecommendedProduct {
@@ -60,6 +61,8 @@ export class Recommender {
   #everyoneTimer: ReturnType<typeof setTimeout> | null = null
   /** Who is watching whose recommendations (open SSE streams), per user. */
   readonly #watchers = new Map<string, Set<() => void>>()
+  /** What came of the recommendations shown to shoppers (kept across a replay's swap). */
+  readonly quality = new OnlineQuality()
 
   constructor(opts: EngineOptions = {}) {
     this.engine = new RecommenderEngine(opts)
@@ -124,11 +127,14 @@ export class Recommender {
 
   #applyUpdate(update: ModelUpdate): void {
     switch (update.kind) {
-      case 'interaction':
+      case 'interaction': {
+        const { userId, itemId, kind, at } = update.interaction
+        this.quality.interacted(userId, itemId, kind, at)
         this.engine.observe(update.interaction)
         this.#notify(update.interaction.userId)
         this.#scheduleEveryone()
         return
+      }
       case 'product':
         this.#products.set(update.product.productId, update.product)
         this.#upsertItem(update.product)

@@ -2,9 +2,9 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { liveStream } from '../../shared/http/live.ts'
 import { valid } from '../../shared/http/validate.ts'
-import { type Assignment, chooseStrategy, type ExperimentRegistry } from './experiments/registry.ts'
-import { STRATEGIES, type Strategy } from './models/types.ts'
-import type { Recommender } from './recommender.ts'
+import { STRATEGIES } from './models/types.ts'
+import type { RequestLog } from './request-log.ts'
+import type { RecommendationServing, Served } from './serving.ts'
 
 const limit = (max: number, fallback: number) =>
   z.coerce
@@ -26,19 +26,9 @@ export const alsoBoughtQuerySchema = z.strictObject({ limit: limit(50, 6) })
 const userParam = z.object({ userId: z.string().trim().min(1).max(128) })
 const productParam = z.object({ productId: z.string().trim().min(1).max(128) })
 
-/**
- * Which experiment and variant chose the strategy (both null when none did). A client that reports
- * a click on one of these recommendations passes them back in `recommendation.clicked`'s metadata.
- */
-function experimentOf(assignment: Assignment | null) {
-  return { experimentId: assignment?.experimentId ?? null, variant: assignment?.variant ?? null }
-}
-
 export interface RecommenderRouteDeps {
-  recommender: Recommender
-  /** Shoppers who ask for no strategy get their variant's in the running experiment. */
-  experiments: ExperimentRegistry | null
-  defaultStrategy: Strategy
+  serving: RecommendationServing
+  requestLog: RequestLog | null
   /** Consumer status and lag of the recommender's groups, for the live metrics. */
   consumers: () => Promise<unknown>
 }
@@ -48,15 +38,21 @@ export interface RecommenderRouteDeps {
  * "customers also bought" for a product.
  */
 export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
-  const { recommender } = deps
+  const { serving } = deps
   const app = new Hono()
 
-  app.get('/api/recommendations/metrics/live', async (c) =>
-    c.json({
+  app.get('/api/recommendations/metrics/live', async (c) => {
+    const recommender = serving.recommender
+    return c.json({
       success: true,
-      data: { ...recommender.liveMetrics(), consumers: await deps.consumers() },
-    }),
-  )
+      data: {
+        ...recommender.liveMetrics(),
+        online: recommender.quality.snapshot(),
+        requestLog: deps.requestLog?.stats() ?? null,
+        consumers: await deps.consumers(),
+      },
+    })
+  })
 
   app.get(
     '/api/recommendations/products/:productId/also-bought',
@@ -64,82 +60,67 @@ export function recommenderRoutes(deps: RecommenderRouteDeps): Hono {
     valid('query', alsoBoughtQuerySchema),
     (c) => {
       const { productId } = c.req.valid('param')
-      const items = recommender.alsoBought(productId, c.req.valid('query').limit)
+      const items = serving.recommender.alsoBought(productId, c.req.valid('query').limit)
       return c.json({ success: true, data: items, metadata: { productId, count: items.length } })
     },
   )
 
   const request = [valid('param', userParam), valid('query', recommendationQuerySchema)] as const
-  /**
-   * Who asked, for how many, and with which strategy: the one named, else the shopper's variant's in
-   * the running experiment (an exposure, reported), else the default.
-   */
-  const asked = (
-    param: z.infer<typeof userParam>,
-    query: z.infer<typeof recommendationQuerySchema>,
-  ) => {
-    const { userId } = param
-    const { strategy, assignment } = chooseStrategy(
-      deps.experiments,
-      userId,
-      query.strategy,
-      deps.defaultStrategy,
-    )
-    if (assignment) deps.experiments?.exposed(userId, assignment)
-    return { userId, strategy, assignment, limit: query.limit }
-  }
-
   // For integrators: the same answer as JSON `data:` lines, again whenever it changes.
   app.get('/api/recommendations/:userId/stream', ...request, (c) => {
-    const { userId, strategy, assignment, limit } = asked(
-      c.req.valid('param'),
-      c.req.valid('query'),
-    )
+    const { userId } = c.req.valid('param')
+    const { strategy, limit } = c.req.valid('query')
+    // The ask is logged once; re-renders because the models changed are not asks.
+    let renders = 0
     return liveStream(c, {
-      subscribe: (changed) => recommender.watch(userId, changed),
+      subscribe: (changed) => serving.recommender.watch(userId, changed),
       render: () => {
-        const answer = recommender.recommend(userId, strategy, limit)
+        const served = serving.serve({
+          userId,
+          strategy,
+          limit,
+          channel: 'stream',
+          logged: renders++ === 0,
+        })
+        const { answer } = served
         return {
           version: `${answer.coldStart}|${answer.items.map((i) => `${i.productId}:${i.reason}`).join('|')}`,
-          data: JSON.stringify({
-            data: answer.items,
-            metadata: {
-              userId,
-              strategy,
-              ...experimentOf(assignment),
-              generatedAt: answer.generatedAt,
-              isStale: answer.isStale,
-              count: answer.items.length,
-              coldStart: answer.coldStart,
-            },
-          }),
+          data: JSON.stringify({ data: answer.items, metadata: metadataOf(userId, served) }),
         }
       },
     })
   })
 
   app.get('/api/recommendations/:userId', ...request, (c) => {
-    const { userId, strategy, assignment, limit } = asked(
-      c.req.valid('param'),
-      c.req.valid('query'),
-    )
-    const answer = recommender.recommend(userId, strategy, limit)
+    const { userId } = c.req.valid('param')
+    const { strategy, limit } = c.req.valid('query')
+    const served = serving.serve({ userId, strategy, limit, channel: 'api' })
     return c.json({
       success: true,
-      data: answer.items,
-      metadata: {
-        userId,
-        strategy,
-        ...experimentOf(assignment),
-        generatedAt: answer.generatedAt,
-        isStale: answer.isStale,
-        count: answer.items.length,
-        // An unknown user (or one with no history yet) gets popular items, and is told so.
-        coldStart: answer.coldStart,
-        ...(answer.coldStart ? { fallback: 'popular' } : {}),
-      },
+      data: served.answer.items,
+      metadata: metadataOf(userId, served),
     })
   })
 
   return app
+}
+
+/**
+ * What an answer says about itself. `experimentId` and `variant` name the experiment's variant that
+ * chose the strategy (both null when none did): a client that reports a click on one of these
+ * recommendations passes them back in `recommendation.clicked`'s data.
+ */
+function metadataOf(userId: string, { answer, assignment }: Served) {
+  return {
+    userId,
+    strategy: answer.strategy,
+    experimentId: assignment?.experimentId ?? null,
+    variant: assignment?.variant ?? null,
+    generatedAt: answer.generatedAt,
+    isStale: answer.isStale,
+    count: answer.items.length,
+    // An unknown user (or one with no history yet) gets popular items, and is told so.
+    coldStart: answer.coldStart,
+    ...(answer.coldStart ? { fallback: 'popular' } : {}),
+  }
 }

@@ -8,12 +8,15 @@ import { abTestResults } from './consumers/ab-test-events.ts'
 import { attributionConsumer } from './consumers/user-events.ts'
 import { MODEL_TOPICS } from './events.ts'
 import { parseExperiments } from './experiments/config.ts'
-import { ExperimentRegistry } from './experiments/registry.ts'
+import { chooseStrategy, ExperimentRegistry } from './experiments/registry.ts'
 import { addConfiguredExperiments } from './experiments/store.ts'
 import { followLog, type LogFollower } from './follower.ts'
+import { modelMetricsEvent, reportModelMetrics } from './model-metrics.ts'
 import { RECOMMENDER_GROUP, RecommendationPublisher } from './publisher.ts'
 import { Recommender } from './recommender.ts'
+import { RequestLog } from './request-log.ts'
 import { recommenderRoutes } from './routes.ts'
+import { RecommendationServing } from './serving.ts'
 import { BackgroundTrainer } from './trainer.ts'
 
 /** How long the live metrics wait for the broker's answer about lag. */
@@ -37,6 +40,8 @@ export interface RunningRecommender {
   follower: LogFollower
   trainer: BackgroundTrainer
   publisher: RecommendationPublisher
+  /** Answers asks for recommendations, the way the routes and the storefront's panels do. */
+  serving: RecommendationServing
   /** The A/B experiments: which one runs, and each shopper's variant in it. */
   experiments: ExperimentRegistry
   /** What turns clicks and purchases into A/B facts, and stores them: `platform.consumers.start(…)`. */
@@ -73,7 +78,8 @@ export async function startRecommender(
     bus,
     db: platform.database.db,
     recommender,
-    strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+    strategyFor: (userId) =>
+      chooseStrategy(experiments, userId, undefined, config.RECOMMENDER_DEFAULT_STRATEGY).strategy,
     replica,
   })
   await publisher.start()
@@ -89,10 +95,19 @@ export async function startRecommender(
   })
   void follower.caughtUp.then(() => trainer.trainIfChanged())
   trainer.start()
-  const routes = recommenderRoutes({
+  const requestLog = new RequestLog(platform.outbox, replica)
+  const serving = new RecommendationServing({
     recommender,
     experiments,
     defaultStrategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+    requestLog,
+  })
+  const metrics = reportModelMetrics(platform.outbox, config.RECOMMENDER_METRICS_INTERVAL_MS, () =>
+    modelMetricsEvent(recommender, trainer, replica),
+  )
+  const routes = recommenderRoutes({
+    serving,
+    requestLog,
     consumers: async () => ({
       replicaGroup: follower.group,
       // The broker may be slow to answer (a rebalance, an outage): the figures must not be.
@@ -115,10 +130,13 @@ export async function startRecommender(
     follower,
     trainer,
     publisher,
+    serving,
     experiments,
     consumers: [attributionConsumer(experiments), abTestResults],
     async close() {
+      metrics.stop()
       experiments.close()
+      await requestLog.close()
       trainer.close()
       await publisher.close()
       await follower.close()

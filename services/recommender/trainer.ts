@@ -20,6 +20,7 @@ export class BackgroundTrainer {
   #nextId = 0
   #trainedAt = -1
   #running: Promise<TrainReport | null> | null = null
+  #runs = 0
 
   constructor(recommender: Recommender, opts: TrainerOptions) {
     this.#recommender = recommender
@@ -35,6 +36,11 @@ export class BackgroundTrainer {
   }
 
   /** Trains when interactions arrived since the last run; one run at a time. */
+  /** Models trained and swapped in since start. */
+  get runs(): number {
+    return this.#runs
+  }
+
   trainIfChanged(): Promise<TrainReport | null> {
     const interactions = this.#recommender.engine.stats().interactions
     if (interactions === this.#trainedAt || interactions === 0) return Promise.resolve(null)
@@ -61,6 +67,7 @@ export class BackgroundTrainer {
     }
     this.#recommender.useTrained(EaseModel.import(response), response.report)
     this.#trainedAt = interactions
+    this.#runs++
     log.info({ ...response.report }, 'matrix model retrained')
     return response.report
   }

@@ -86,6 +86,8 @@ export const envSchema = z.object({
    * unset: hybrid against item-item, 50/50; `[]`: none. Added to the database on start when missing.
    */
   RECOMMENDER_EXPERIMENTS: z.string().optional(),
+  /** How often each recommender replica reports its model figures to `model-metrics`. */
+  RECOMMENDER_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   /** The matrix model covers this many of the most engaged-with products (training costs n³). */
   RECOMMENDER_EASE_MAX_ITEMS: z.coerce.number().int().min(10).max(5000).default(2000),
 })

@@ -142,6 +142,59 @@ export const EVENT_TYPES = {
       metadata,
     }),
   ),
+  // The recommender's request log (LENS): who asked for what, and what they got, how fast.
+  'recommendation.requested': spec(
+    'recommendation-requests',
+    'userId',
+    z.object({
+      requestId: id,
+      userId: id,
+      strategy: z.string().min(1).max(32),
+      limit: z.number().int().min(1).max(100),
+      /** Where the ask came from: the JSON API, its stream, or a storefront panel. */
+      channel: z.enum(['api', 'stream', 'panel']),
+      experimentId: z.string().max(64).nullable(),
+      variant: z.string().max(64).nullable(),
+      replica: z.string().max(256),
+    }),
+  ),
+  'recommendation.served': spec(
+    'recommendation-responses',
+    'userId',
+    z.object({
+      requestId: id,
+      userId: id,
+      strategy: z.string().min(1).max(32),
+      productIds: z.array(id).max(100),
+      coldStart: z.boolean(),
+      /** Time to compute the answer, in milliseconds. */
+      durationMs: z.number().min(0),
+      replica: z.string().max(256),
+    }),
+  ),
+  // A replica's model figures, every RECOMMENDER_METRICS_INTERVAL_MS (key: the replica).
+  'model.metrics_reported': spec(
+    'model-metrics',
+    'replica',
+    z.object({
+      replica: z.string().min(1).max(256),
+      eventsPerSecond: z.number().min(0),
+      eventsApplied: z.number().int().min(0),
+      /** Mean time to apply one event to the models, in milliseconds. */
+      updateMs: z.number().min(0),
+      users: z.number().int().min(0),
+      products: z.number().int().min(0),
+      caughtUp: z.boolean(),
+      trainingRuns: z.number().int().min(0),
+      lastTraining: z.record(z.string(), z.unknown()).nullable(),
+      /** Recommended products shown to shoppers (distinct shopper and product) since start. */
+      shown: z.number().int().min(0),
+      /** Share of the shown that were clicked from a panel: the online click-through rate. */
+      ctr: z.number().min(0).max(1).nullable(),
+      /** Share of the shown that the shopper then engaged with (click, cart, purchase, rating). */
+      precision: z.number().min(0).max(1).nullable(),
+    }),
+  ),
   // A/B tests of the recommender's strategies: a shopper was shown a variant's recommendations,
   // clicked one of them, or bought a product (counted as a conversion when it follows a click on
   // that product within the experiment's window).

@@ -104,10 +104,11 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
   // The stream of the pages with a "Recommended for you" panel (home, cart): the panel again whenever this shopper's recommendations change.
   app.get('/live/recommendations', (c) => {
     const visitor = c.get('visitor')
+    // The page that opened the stream already asked; its re-renders are not new asks.
     return liveStream(c, {
-      subscribe: (changed) => deps.recommender.watch(visitor.shopperId, changed),
+      subscribe: (changed) => deps.serving.recommender.watch(visitor.shopperId, changed),
       render: async () => {
-        const recommended = await recommendedFor(deps, visitor.shopperId)
+        const recommended = await recommendedFor(deps, visitor.shopperId, false)
         const html = await (<RecommendedPanel visitor={visitor} {...recommended} />).toString()
         return { data: html, version: recommended.version }
       },
@@ -171,7 +172,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       productId: product.id,
       metadata: {},
     })
-    const alsoBoughtItems = deps.recommender.alsoBought(product.id, PANEL_SIZE)
+    const alsoBoughtItems = deps.serving.recommender.alsoBought(product.id, PANEL_SIZE)
     const [reviews, alsoBought, sameCategory] = await Promise.all([
       listReviews(db, product.id, { limit: 10 }),
       recommendedProducts(db, alsoBoughtItems),

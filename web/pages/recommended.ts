@@ -1,9 +1,7 @@
 import { type Product, productsByIds } from '../../services/catalog/index.ts'
 import {
   type Assignment,
-  chooseStrategy,
-  type ExperimentRegistry,
-  type Recommender,
+  type RecommendationServing,
   STRATEGIES,
   type Strategy,
 } from '../../services/recommender/index.ts'
@@ -24,10 +22,8 @@ export interface Recommended {
 /** What the deps of a page with a "Recommended for you" panel hold. */
 export interface RecommendedDeps {
   db: Db
-  recommender: Recommender
-  /** The strategy when no experiment runs. */
-  strategy: Strategy
-  experiments: ExperimentRegistry | null
+  /** The recommender's answers: the strategy of the shopper's variant, or the default. */
+  serving: RecommendationServing
 }
 
 /** Recommended products as catalog products, in the recommender's order, with their reasons. */
@@ -43,21 +39,20 @@ export async function recommendedProducts(
 }
 
 /**
- * "Recommended for you" for a shopper: the recommender's answer, as the panels show it, with the
- * strategy of the shopper's variant when an experiment runs (the exposure is reported).
+ * "Recommended for you" for a shopper: the recommender's answer, as the panels show it. `logged`
+ * false for a stream re-rendering the panel, which is not a new ask.
  */
 export async function recommendedFor(
   deps: RecommendedDeps,
   shopperId: string,
+  logged = true,
 ): Promise<Recommended & { version: string }> {
-  const { strategy, assignment } = chooseStrategy(
-    deps.experiments,
-    shopperId,
-    undefined,
-    deps.strategy,
-  )
-  if (assignment) deps.experiments?.exposed(shopperId, assignment)
-  const answer = deps.recommender.recommend(shopperId, strategy, PANEL_SIZE)
+  const { answer, assignment } = deps.serving.serve({
+    userId: shopperId,
+    limit: PANEL_SIZE,
+    channel: 'panel',
+    logged,
+  })
   const products = await recommendedProducts(deps.db, answer.items)
   return {
     ...products,

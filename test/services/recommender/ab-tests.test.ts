@@ -17,6 +17,7 @@ import {
   listExperiments,
   setExperimentStatus,
 } from '../../../services/recommender/experiments/store.ts'
+import type { ConsumedRecord } from '../../../shared/bus/types.ts'
 import { ConflictError, ValidationError } from '../../../shared/errors.ts'
 import { eventually, tempDatabase, unique } from '../../helpers/broker.ts'
 import { TestBrowser } from '../../helpers/browser.ts'
@@ -328,23 +329,20 @@ describe('A/B tests in the shop', () => {
     await guest.get(link as string)
     const productSlug = new URL(link as string, 'http://shop.test').pathname.split('/').pop()
     const product = products.find((p) => p.slug === productSlug) as Product
+    // The guest's click: guests' shopper ids start with g_ (the other test's shoppers do not).
+    const isGuestClick = (x: ConsumedRecord) => {
+      if (x.headers.ce_type !== 'experiment.clicked' || !x.key?.startsWith('g_')) return false
+      const data = JSON.parse(x.value) as { productId: string; experimentId: string }
+      return data.productId === product.id && data.experimentId === running.id
+    }
     const clicked = await readTopicSince(
       shop.platform.bus,
       'ab-test-events',
       startedAt,
-      (rs) =>
-        rs.some(
-          (x) =>
-            x.headers.ce_type === 'experiment.clicked' &&
-            (JSON.parse(x.value) as { productId: string; experimentId: string }).productId ===
-              product.id &&
-            x.value.includes(running.id),
-        ),
+      (rs) => rs.some(isGuestClick),
       30_000,
     )
-    const event = clicked.find(
-      (x) => x.headers.ce_type === 'experiment.clicked' && x.value.includes(product.id),
-    )
+    const event = clicked.find(isGuestClick)
     expect(JSON.parse(event?.value ?? '{}')).toMatchObject({
       experimentId: running.id,
       variant: ab?.slice(running.id.length + 1),

@@ -403,7 +403,9 @@ describe('parseExperiments', () => {
     expect(fieldsOf(JSON.stringify([{ ...valid, variants: valid.variants.slice(1) }]))).toEqual([
       'RECOMMENDER_EXPERIMENTS[0].variants',
     ])
-    expect(fieldsOf(JSON.stringify([valid, valid]))).toEqual(['RECOMMENDER_EXPERIMENTS[1].id'])
+    expect(fieldsOf(JSON.stringify([valid, { ...valid, status: 'stopped' }]))).toEqual([
+      'RECOMMENDER_EXPERIMENTS[1].id',
+    ])
     expect(fieldsOf(JSON.stringify([{ ...valid, id: 'Has:Colon', startedAt: 'soon' }]))).toEqual([
       'RECOMMENDER_EXPERIMENTS[0].id',
       'RECOMMENDER_EXPERIMENTS[0].startedAt',

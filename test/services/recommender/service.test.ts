@@ -13,7 +13,8 @@ let products: Product[]
 const startedAt = Date.now()
 
 beforeAll(async () => {
-  shop = await startTestShop()
+  // No experiment: the panels use the default strategy, which the links below name.
+  shop = await startTestShop({ RECOMMENDER_EXPERIMENTS: '[]' })
   await seedCatalog(shop.platform.database.db)
   const res = await shop.app.request('/api/products?pageSize=50')
   products = ((await res.json()) as { data: Product[] }).data
