@@ -16,6 +16,15 @@ const INTERACTIONS: Partial<Record<EventType, InteractionKind>> = {
   'cart.item_added': 'cart',
 }
 
+/** Every event type the models learn from: the interactions, the catalog, browsed categories. */
+export const MODEL_TYPES: readonly EventType[] = [
+  ...(Object.keys(INTERACTIONS) as EventType[]),
+  'product.created',
+  'product.updated',
+  'product.deleted',
+  'product_list.viewed',
+]
+
 /** What the recommender shows of a product besides what the models use. */
 export interface ProductFacts {
   productId: string

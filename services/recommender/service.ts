@@ -5,6 +5,7 @@ import type { Hono } from 'hono'
 import type { ConsumerDefinition } from '../../shared/consumers/define.ts'
 import type { Platform } from '../../shared/platform.ts'
 import { abTestResults } from './consumers/ab-test-events.ts'
+import { modelInputConsumers } from './consumers/model-input.ts'
 import { attributionConsumer } from './consumers/user-events.ts'
 import { MODEL_TOPICS } from './events.ts'
 import { parseExperiments } from './experiments/config.ts'
@@ -132,7 +133,7 @@ export async function startRecommender(
     publisher,
     serving,
     experiments,
-    consumers: [attributionConsumer(experiments), abTestResults],
+    consumers: [...modelInputConsumers(), attributionConsumer(experiments), abTestResults],
     async close() {
       metrics.stop()
       experiments.close()

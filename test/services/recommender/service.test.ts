@@ -6,7 +6,7 @@ import { followLog } from '../../../services/recommender/follower.ts'
 import { Recommender } from '../../../services/recommender/recommender.ts'
 import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
 import { eventually, unique } from '../../helpers/broker.ts'
-import { startTestShop, type TestShop } from '../../helpers/shop.ts'
+import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
 let products: Product[]
@@ -89,16 +89,25 @@ test('an unknown user gets popular products and is told so; bad input is a 400 n
   }
 })
 
-test('a malformed record on a behaviour topic leaves the models untouched and the follower going', async () => {
+test('a malformed record on a behaviour topic goes to its DLQ; the models stay untouched and the follower going', async () => {
+  const since = Date.now()
   const before = shop.recommender.recommender.liveMetrics()
+  const badKey = unique('bad')
+  // Not JSON at all, and a well-formed cart event without the product the models need.
+  const cartAdd = createEvent(
+    'cart.item_added',
+    { userId: badKey, productId: 'p', metadata: {} },
+    { source: '/test' },
+  )
   await shop.platform.bus.publish([
     {
       topic: 'user-events',
-      key: 'x',
+      key: badKey,
       value: '{not json',
       headers: { ce_id: 'bad' },
       timestamp: Date.now(),
     },
+    { ...toRecord(cartAdd), value: JSON.stringify({ userId: badKey, metadata: {} }) },
   ])
   const [a] = products as [Product]
   const later = unique('later')
@@ -106,8 +115,22 @@ test('a malformed record on a behaviour topic leaves the models untouched and th
   await eventually(
     () => shop.recommender.recommender.liveMetrics().eventsApplied > before.eventsApplied,
     30_000,
-    'the follower to go on after the bad record',
+    'the follower to go on after the bad records',
   )
+  // Nothing of the bad records reached the models: their shopper is unknown.
+  expect(shop.recommender.recommender.recommend(badKey, 'hybrid', 3).coldStart).toBe(true)
+  for (const topic of ['user-events', 'cart-events']) {
+    const dead = await readTopicSince(shop.platform.bus, `${topic}.dlq`, since, (rs) =>
+      rs.some((r) => r.key === badKey && r.headers.dlq_group === `recommender-input-${topic}`),
+    )
+    const record = dead.find(
+      (r) => r.key === badKey && r.headers.dlq_group === `recommender-input-${topic}`,
+    )
+    expect(record?.headers).toMatchObject({
+      dlq_source_topic: topic,
+      dlq_reason: expect.any(String),
+    })
+  }
   const metrics = await shop.app.request('/api/recommendations/metrics/live')
   expect(await metrics.json()).toMatchObject({ success: true, data: { caughtUp: true } })
 })
