@@ -19,6 +19,7 @@ import { openApiRoutes } from './openapi.ts'
 import { accountPages } from './pages/accounts.tsx'
 import { cartPages } from './pages/carts.tsx'
 import { catalogPages } from './pages/catalog.tsx'
+import { livePages } from './pages/live.tsx'
 import { orderPages } from './pages/orders.tsx'
 import { staticRoutes } from './static.ts'
 
@@ -99,6 +100,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       requireAdmin: requireRole('admin'),
     }),
   )
+  app.route('/', livePages({ db, serving: services.recommender.serving }))
   app.route(
     '/',
     catalogPages({

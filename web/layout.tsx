@@ -5,6 +5,16 @@ export interface LayoutProps {
   title: string
   visitor: Visitor
   cartCount?: number
+  /** The page's live parts (`recommendations`, `also-bought:<id>`): one stream carries them all. */
+  live?: readonly string[]
+}
+
+/** Where a page's live stream is served. */
+export const LIVE_PATH = '/live'
+
+/** Where a page's stream connects: its parts, each `name` or `name:argument`. */
+export function livePath(parts: readonly string[]): string {
+  return `${LIVE_PATH}?${new URLSearchParams({ parts: parts.join(',') })}`
 }
 
 /** The hidden field every unsafe form carries; htmx submits it with the form. */
@@ -65,6 +75,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
   title,
   visitor,
   cartCount,
+  live,
   children,
 }) => (
   <html lang="en">
@@ -82,6 +93,13 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
     <body>
       <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />
       <main>{children}</main>
+      {live?.length ? (
+        <div
+          id="live"
+          hx-sse:connect={`/live?${new URLSearchParams({ parts: live.join(',') })}`}
+          hidden
+        />
+      ) : null}
       <footer class="site-footer">Streamshop · an event-driven shop</footer>
     </body>
   </html>

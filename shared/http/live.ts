@@ -8,15 +8,19 @@ export interface LiveMessage {
   version: string
 }
 
-export interface LiveStreamOptions {
+/** One piece of state a stream carries. */
+export interface LivePart {
   /** The current state, rendered; null sends nothing. */
   render(): LiveMessage | null | Promise<LiveMessage | null>
   /** Calls `changed` whenever the state may have changed; returns how to stop. */
   subscribe(changed: () => void): () => void
-  /** SSE event name; unnamed messages are what htmx swaps into the connecting element. */
+  /** SSE event name; unnamed messages are what htmx swaps (or places, as partials). */
   event?: string
   /** Updates at most this often (ms); changes in between are coalesced into one. */
   minIntervalMs?: number
+}
+
+export interface LiveStreamOptions extends LivePart {
   /** A comment is sent after this much silence (ms), under Bun's 10 s idle timeout. */
   heartbeatMs?: number
 }
@@ -30,69 +34,104 @@ const HEARTBEAT_MS = 5000
  * subscription ends.
  */
 export function liveStream(c: Context, opts: LiveStreamOptions): Response {
+  return liveParts(c, [opts], { heartbeatMs: opts.heartbeatMs })
+}
+
+interface PartState {
+  part: LivePart
+  dirty: boolean
+  lastVersion: string | null
+  lastSentAt: number
+}
+
+/**
+ * One stream carrying several pieces of state (a page's live panels): each is sent on connect and
+ * again whenever it changes, on its own — a busy part never holds back a quiet one — with one
+ * heartbeat for the stream and every subscription ended on disconnect.
+ */
+export function liveParts(
+  c: Context,
+  parts: readonly LivePart[],
+  opts: { heartbeatMs?: number } = {},
+): Response {
   return streamSSE(c, async (stream) => {
-    let dirty = true
+    const states: PartState[] = parts.map((part) => ({
+      part,
+      dirty: true,
+      lastVersion: null,
+      lastSentAt: 0,
+    }))
     let wake: (() => void) | null = null
-    const changed = () => {
-      dirty = true
-      wake?.()
+    const unsubscribes = states.map((state) =>
+      state.part.subscribe(() => {
+        state.dirty = true
+        wake?.()
+      }),
+    )
+    const unsubscribe = () => {
+      for (const stop of unsubscribes.splice(0)) stop()
     }
-    const unsubscribe = opts.subscribe(changed)
     stream.onAbort(() => {
       unsubscribe()
       wake?.()
     })
-    try {
-      await run(stream, opts, {
-        isDirty: () => dirty,
-        clean: () => {
-          dirty = false
-        },
-        waitForChange: (ms) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, ms)
-            wake = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          }).finally(() => {
-            wake = null
-          }),
+    const waitForChange = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      }).finally(() => {
+        wake = null
       })
+    try {
+      await run(stream, states, opts.heartbeatMs ?? HEARTBEAT_MS, waitForChange)
     } finally {
       unsubscribe()
     }
   })
 }
 
-interface Signals {
-  isDirty(): boolean
-  clean(): void
-  waitForChange(ms: number): Promise<void>
-}
-
-async function run(stream: SSEStreamingApi, opts: LiveStreamOptions, s: Signals): Promise<void> {
-  const heartbeat = opts.heartbeatMs ?? HEARTBEAT_MS
-  let lastVersion: string | null = null
-  let lastSentAt = 0
+async function run(
+  stream: SSEStreamingApi,
+  states: PartState[],
+  heartbeatMs: number,
+  waitForChange: (ms: number) => Promise<void>,
+): Promise<void> {
   let id = 0
-  while (!stream.aborted && !stream.closed) {
-    if (s.isDirty()) {
-      const wait = lastSentAt + (opts.minIntervalMs ?? 0) - Date.now()
-      if (wait > 0) await Bun.sleep(wait)
-      s.clean()
-      const message = await opts.render()
-      if (message && message.version !== lastVersion) {
-        lastVersion = message.version
-        lastSentAt = Date.now()
-        await stream.writeSSE({ data: message.data, event: opts.event, id: String(++id) })
+  // Silence is measured from the last byte written: renders that find nothing new, however
+  // often, must not keep the heartbeat from going out.
+  let lastWriteAt = Date.now()
+  const open = () => !stream.aborted && !stream.closed
+  while (open()) {
+    // The soonest a coalescing part may send again, if it is the only one waiting.
+    let nextDue = Number.POSITIVE_INFINITY
+    for (const state of states) {
+      if (!state.dirty || !open()) continue
+      const due = state.lastSentAt + (state.part.minIntervalMs ?? 0)
+      if (due > Date.now()) {
+        nextDue = Math.min(nextDue, due)
+        continue
+      }
+      state.dirty = false
+      const message = await state.part.render()
+      if (message && message.version !== state.lastVersion) {
+        state.lastVersion = message.version
+        state.lastSentAt = Date.now()
+        await stream.writeSSE({ data: message.data, event: state.part.event, id: String(++id) })
+        lastWriteAt = Date.now()
       }
     }
-    if (s.isDirty()) continue
-    const before = Date.now()
-    await s.waitForChange(heartbeat)
-    if (!s.isDirty() && Date.now() - before >= heartbeat && !stream.aborted) {
+    const ready = states.some(
+      (s) => s.dirty && s.lastSentAt + (s.part.minIntervalMs ?? 0) <= Date.now(),
+    )
+    if (ready) continue
+    const untilHeartbeat = lastWriteAt + heartbeatMs - Date.now()
+    await waitForChange(Math.max(0, Math.min(untilHeartbeat, nextDue - Date.now())))
+    if (open() && Date.now() - lastWriteAt >= heartbeatMs) {
       await stream.write(': heartbeat\n\n')
+      lastWriteAt = Date.now()
     }
   }
 }

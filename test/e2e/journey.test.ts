@@ -195,7 +195,7 @@ test('a guest browses, searches, buys two things, registers, keeps the cart and 
   }
 }, 180_000)
 
-test('viewing a product brings what others bought with it into the home panel, without a reload', async () => {
+test("viewing a product brings what others bought with it into the home panel, and the product page's also-bought moves, without a reload", async () => {
   const listed = await fetch(`${base}/api/products?pageSize=40`)
   const products = ((await listed.json()) as { data: { id: string; slug: string; name: string }[] })
     .data
@@ -225,5 +225,25 @@ test('viewing a product brings what others bought with it into the home panel, w
   await card.waitFor({ timeout: 30_000 })
   expect(await home.locator('#recommendations').textContent()).toContain(`viewed ${x.name}`)
   await shot(home, 'home-live-recommendations')
+
+  // The product tab's "Customers also bought" moves too, when others start buying z with x.
+  const z = products[32] as (typeof products)[0]
+  const buyers = Array.from({ length: 6 }, () => unique('co-buyer'))
+  const more = await fetch(`${base}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      events: buyers.flatMap((userId) => [
+        { type: 'product_view', userId, productId: x.id },
+        { type: 'purchase', userId, productId: z.id },
+      ]),
+    }),
+  })
+  expect(more.status).toBe(202)
+  await tab
+    .locator(`#also-bought a[href="/products/${z.slug}"]`)
+    .first()
+    .waitFor({ timeout: 30_000 })
+  await shot(tab, 'product-live-also-bought')
   await context.close()
 })

@@ -88,7 +88,12 @@ export const CartPage: FC<{
   /** "Recommended for you" under the cart (the page after a failed change leaves it out). */
   recommended?: Recommended
 }> = ({ cart, visitor, notice, recommended }) => (
-  <Layout title="Your cart" visitor={visitor} cartCount={cart.count}>
+  <Layout
+    title="Your cart"
+    visitor={visitor}
+    cartCount={cart.count}
+    live={recommended ? ['recommendations'] : undefined}
+  >
     <h1>Your cart</h1>
     {notice ? (
       <p class="notice" role="alert">

@@ -49,9 +49,21 @@ export const RecommendedPanel = (p: {
   </>
 )
 
-/** The panel in its place on a page, connected to the stream that re-renders it. */
+/** "Customers also bought": in the product page, and in each update of its `also-bought` part. */
+export const AlsoBoughtPanel = (p: {
+  visitor: Visitor
+  products: Product[]
+  reasons: Map<string, string>
+}) => (
+  <>
+    <h2>Customers also bought</h2>
+    <RecommendationGrid products={p.products} reasons={p.reasons} visitor={p.visitor} />
+  </>
+)
+
+/** The panel in its place on a page; the page's stream (its `recommendations` part) re-renders it. */
 export const RecommendedSection = (p: { visitor: Visitor; recommended: Recommended }) => (
-  <section id="recommendations" hx-sse:connect="/live/recommendations">
+  <section id="recommendations">
     <RecommendedPanel visitor={p.visitor} {...p.recommended} />
   </section>
 )
@@ -63,7 +75,7 @@ export const HomePage = (p: {
   popular: Product[]
   recommended: Recommended
 }) => (
-  <Layout title="Home" visitor={p.visitor}>
+  <Layout title="Home" visitor={p.visitor} live={['recommendations']}>
     <h1>{p.visitor.user ? `Welcome back, ${p.visitor.user.name}` : 'Welcome to Streamshop'}</h1>
     <ul class="categories">
       {p.categories.map((cat) => (
@@ -145,7 +157,7 @@ export function ProductPage(p: {
 }) {
   const { product, visitor } = p
   return (
-    <Layout title={product.name} visitor={visitor}>
+    <Layout title={product.name} visitor={visitor} live={[`also-bought:${product.id}`]}>
       <p>
         <a href={`/c/${product.category.id}`}>{product.category.name}</a>
       </p>
@@ -206,12 +218,7 @@ export function ProductPage(p: {
         ))}
       </section>
       <section id="also-bought">
-        <h2>Customers also bought</h2>
-        <RecommendationGrid
-          products={p.alsoBought.products}
-          reasons={p.alsoBought.reasons}
-          visitor={visitor}
-        />
+        <AlsoBoughtPanel visitor={visitor} {...p.alsoBought} />
       </section>
     </Layout>
   )

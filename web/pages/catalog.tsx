@@ -15,24 +15,15 @@ import {
 } from '../../services/catalog/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
 import { NotFoundError } from '../../shared/errors.ts'
-import { liveStream } from '../../shared/http/live.ts'
 import { Layout } from '../layout.tsx'
 import { pseudonym, track } from '../track.ts'
-import {
-  CategoryPage,
-  HomePage,
-  PAGE_SIZE,
-  Pager,
-  ProductPage,
-  RecommendedPanel,
-} from './catalog-views.tsx'
+import { CategoryPage, HomePage, PAGE_SIZE, Pager, ProductPage } from './catalog-views.tsx'
 import { ProductGrid } from './product-views.tsx'
 import {
-  PANEL_SIZE,
+  alsoBoughtFor,
   parseRecommendationClick,
   type RecommendedDeps,
   recommendedFor,
-  recommendedProducts,
 } from './recommended.ts'
 
 function sortOf(raw: string | undefined): ProductSort {
@@ -101,20 +92,6 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
     )
   })
 
-  // The stream of the pages with a "Recommended for you" panel (home, cart): the panel again whenever this shopper's recommendations change.
-  app.get('/live/recommendations', (c) => {
-    const visitor = c.get('visitor')
-    // The page that opened the stream already asked; its re-renders are not new asks.
-    return liveStream(c, {
-      subscribe: (changed) => deps.serving.recommender.watch(visitor.shopperId, changed),
-      render: async () => {
-        const recommended = await recommendedFor(deps, visitor.shopperId, false)
-        const html = await (<RecommendedPanel visitor={visitor} {...recommended} />).toString()
-        return { data: html, version: recommended.version }
-      },
-    })
-  })
-
   app.get('/search', async (c) => {
     const visitor = c.get('visitor')
     const q = (c.req.query('q') ?? '').trim().slice(0, 200)
@@ -172,20 +149,10 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       productId: product.id,
       metadata: {},
     })
-    const alsoBoughtItems = deps.serving.recommender.alsoBought(product.id, PANEL_SIZE)
-    const [reviews, alsoBought, sameCategory] = await Promise.all([
+    const [reviews, alsoBought] = await Promise.all([
       listReviews(db, product.id, { limit: 10 }),
-      recommendedProducts(db, alsoBoughtItems),
-      popularProducts(db, PANEL_SIZE + 1, { category: product.categoryId }),
+      alsoBoughtFor(deps, product),
     ])
-    // A product nobody has bought with anything yet: its category's most popular fill the panel.
-    const shown = new Set([product.id, ...alsoBought.products.map((p) => p.id)])
-    for (const p of sameCategory) {
-      if (alsoBought.products.length >= PANEL_SIZE) break
-      if (shown.has(p.id)) continue
-      alsoBought.products.push(p)
-      alsoBought.reasons.set(p.id, 'popular in this category')
-    }
     const canReview =
       visitor.user !== null &&
       (await hasBought(db, visitor.user.id, product.id)) &&

@@ -1,4 +1,4 @@
-import { type Product, productsByIds } from '../../services/catalog/index.ts'
+import { type Product, popularProducts, productsByIds } from '../../services/catalog/index.ts'
 import {
   type Assignment,
   type RecommendationServing,
@@ -60,6 +60,29 @@ export async function recommendedFor(
     assignment,
     version: answer.items.map((i) => i.productId).join(','),
   }
+}
+
+/**
+ * "Customers also bought" for a product: what item-item says goes with it, filled up with its
+ * category's most popular while few have bought it with anything.
+ */
+export async function alsoBoughtFor(
+  deps: RecommendedDeps,
+  product: { id: string; categoryId: string },
+): Promise<Omit<Recommended, 'strategy'> & { version: string }> {
+  const items = deps.serving.recommender.alsoBought(product.id, PANEL_SIZE)
+  const [alsoBought, sameCategory] = await Promise.all([
+    recommendedProducts(deps.db, items),
+    popularProducts(deps.db, PANEL_SIZE + 1, { category: product.categoryId }),
+  ])
+  const shown = new Set([product.id, ...alsoBought.products.map((p) => p.id)])
+  for (const p of sameCategory) {
+    if (alsoBought.products.length >= PANEL_SIZE) break
+    if (shown.has(p.id)) continue
+    alsoBought.products.push(p)
+    alsoBought.reasons.set(p.id, 'popular in this category')
+  }
+  return { ...alsoBought, version: alsoBought.products.map((p) => p.id).join(',') }
 }
 
 /**

@@ -173,7 +173,8 @@ test('a replica rebuilt from the log answers the same as the one built live', as
 test('the home and cart pages show recommendations with reasons, and a click on one is tracked as served', async () => {
   for (const path of ['/', '/cart']) {
     const html = await (await shop.app.request(path)).text()
-    expect(html).toContain('<section id="recommendations" hx-sse:connect="/live/recommendations">')
+    expect(html).toContain('<section id="recommendations">')
+    expect(html).toContain('<div id="live" hx-sse:connect="/live?parts=recommendations" hidden="">')
     expect(html).toContain('Recommended for you')
     expect(html).toMatch(/href="\/products\/[^"?]+\?rec=hybrid\.1"/)
   }
@@ -188,6 +189,39 @@ test('the home and cart pages show recommendations with reasons, and a click on 
     productId: a.id,
     metadata: { strategy: 'hybrid', position: 2 },
   })
+})
+
+test('a page has one live stream for its parts, each update a partial for its element; unknown parts are refused', async () => {
+  const [a] = products as [Product]
+  const abort = new AbortController()
+  const res = await shop.app.request(
+    `/live?parts=${encodeURIComponent(`recommendations,also-bought:${a.id}`)}`,
+    { signal: abort.signal, headers: { accept: 'text/event-stream' } },
+  )
+  expect(res.headers.get('content-type')).toContain('text/event-stream')
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  let text = ''
+  while ((text.match(/^data: <hx-partial/gm) ?? []).length < 2) {
+    const { value, done } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+  }
+  abort.abort()
+  await reader.cancel().catch(() => {})
+  expect(text).toContain(
+    'data: <hx-partial hx-target="#recommendations"><h2>Recommended for you</h2>',
+  )
+  expect(text).toContain(
+    'data: <hx-partial hx-target="#also-bought"><h2>Customers also bought</h2>',
+  )
+
+  const unknown = await shop.app.request('/live?parts=recommendations,secrets', {
+    headers: { accept: 'application/json' },
+  })
+  expect(unknown.status).toBe(400)
+  expect(JSON.stringify(await unknown.json())).toContain("unknown live part 'secrets'")
+  expect((await shop.app.request('/live?parts=also-bought:no-such-product')).status).toBe(404)
+  expect((await shop.app.request('/live')).status).toBe(400)
 })
 
 test('events of a deleted product are forgotten: it is never recommended again', async () => {

@@ -1,0 +1,88 @@
+// One live stream per page: `GET /live?parts=recommendations,also-bought:<productId>` carries every
+// live panel of the page, each sent as an htmx partial for its element whenever it changes. The
+// same components render the panels in the page and in each update.
+import { Hono } from 'hono'
+import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
+import { getProduct } from '../../services/catalog/index.ts'
+import { ValidationError } from '../../shared/errors.ts'
+import { type LivePart, liveParts } from '../../shared/http/live.ts'
+import { LIVE_PATH } from '../layout.tsx'
+import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
+import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommended.ts'
+
+/** Parts one page may ask for at most. */
+const MAX_PARTS = 8
+
+/** The content of an update for the element with this id (htmx places it, whatever the page). */
+async function partial(id: string, content: unknown): Promise<string> {
+  return (await (<hx-partial hx-target={`#${id}`}>{content}</hx-partial>).toString()) as string
+}
+
+type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
+
+function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
+  const watch = (visitor: Visitor) => (changed: () => void) =>
+    deps.serving.recommender.watch(visitor.shopperId, changed)
+  return {
+    // "Recommended for you" (home, cart). The page already asked: re-renders are not new asks.
+    recommendations: async (visitor) => ({
+      subscribe: watch(visitor),
+      render: async () => {
+        const recommended = await recommendedFor(deps, visitor.shopperId, false)
+        return {
+          data: await partial(
+            'recommendations',
+            <RecommendedPanel visitor={visitor} {...recommended} />,
+          ),
+          version: recommended.version,
+        }
+      },
+    }),
+    // "Customers also bought" (a product page): it moves with what everyone does.
+    'also-bought': async (visitor, productId) => {
+      const product = await getProduct(deps.db, productId)
+      return {
+        subscribe: watch(visitor),
+        render: async () => {
+          const alsoBought = await alsoBoughtFor(deps, product)
+          return {
+            data: await partial(
+              'also-bought',
+              <AlsoBoughtPanel visitor={visitor} {...alsoBought} />,
+            ),
+            version: alsoBought.version,
+          }
+        },
+      }
+    },
+  }
+}
+
+/** `GET /live?parts=…`: the page's stream; an unknown part is a 400 naming it. */
+export function livePages(deps: RecommendedDeps): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
+  const factories = partFactories(deps)
+  app.get(LIVE_PATH, async (c) => {
+    const visitor = c.get('visitor')
+    const asked = (c.req.query('parts') ?? '').split(',').filter(Boolean)
+    if (asked.length === 0 || asked.length > MAX_PARTS) {
+      const message = `parts must name 1 to ${MAX_PARTS} live parts: ${Object.keys(factories).join(', ')}`
+      throw new ValidationError(message, [{ field: 'parts', message }])
+    }
+    const parts = await Promise.all(
+      asked.map((spec) => {
+        const colon = spec.indexOf(':')
+        const name = colon < 0 ? spec : spec.slice(0, colon)
+        const argument = colon < 0 ? '' : spec.slice(colon + 1, colon + 129)
+        const factory = Object.hasOwn(factories, name) ? factories[name] : undefined
+        if (!factory) {
+          const message = `unknown live part '${name.slice(0, 40)}'; known: ${Object.keys(factories).join(', ')}`
+          throw new ValidationError(message, [{ field: 'parts', message }])
+        }
+        return factory(visitor, argument)
+      }),
+    )
+    return liveParts(c, parts)
+  })
+  return app
+}
