@@ -1,9 +1,12 @@
 // `bun run simulate` against the whole shop served on a local port: what it says it sent is what
 // the shop's outbox holds, with the planted tastes visible in it, at the pace and limits asked for.
+
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { seedCatalog } from '../../services/catalog/index.ts'
 import { INGEST_SOURCE } from '../../services/ingest/intake.ts'
+import { DEFAULT_EXPERIMENT } from '../../services/recommender/experiments/config.ts'
+import { assignVariant } from '../../services/recommender/experiments/experiment.ts'
 import { indexCatalog, plantShoppers } from '../../tools/simulate/shoppers.ts'
 import { eventually, unique } from '../helpers/broker.ts'
 import { startTestShop, type TestShop } from '../helpers/shop.ts'
@@ -178,7 +181,13 @@ describe('bun run simulate', () => {
       expect(liked(rating) ? stars >= 4 : stars <= 3).toBe(true)
     }
     for (const click of byType.get('recommendation.clicked') ?? []) {
-      expect(click.metadata).toMatchObject({ strategy: expect.any(String) })
+      // The shop runs its default experiment: the click names the variant it was shown, so it counts.
+      const variant = assignVariant(DEFAULT_EXPERIMENT, click.userId)
+      expect(click.metadata).toMatchObject({
+        strategy: variant.strategy,
+        experimentId: DEFAULT_EXPERIMENT.id,
+        variant: variant.name,
+      })
       expect(click.metadata.position).toBeWithin(1, 6)
       const next = events.find((e) => e.seq > click.seq && e.userId === click.userId)
       expect(next).toMatchObject({ type: 'product.viewed', productId: click.productId })

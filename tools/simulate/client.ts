@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { CatalogProduct, RecommendedProduct, SimEvent } from './shoppers.ts'
+import type { CatalogProduct, RecommendedProduct, ShownVariant, SimEvent } from './shoppers.ts'
 
 // The simulator is a client of the shop's public HTTP API (DESIGN.md, "Public HTTP contract") and
 // of nothing else: it reads the catalog and recommendations and posts events like an integrator.
@@ -28,7 +28,12 @@ const categoryList = z.object({
 })
 const recommendationList = z.object({
   data: z.array(z.object({ productId: z.coerce.string(), category: z.string() })),
-  metadata: z.object({ strategy: z.string() }),
+  metadata: z.object({
+    strategy: z.string(),
+    // Which A/B variant chose the strategy: passed back with a click so the experiment counts it.
+    experimentId: z.string().nullish(),
+    variant: z.string().nullish(),
+  }),
 })
 
 export type SendResult =
@@ -101,7 +106,7 @@ export class ShopClient {
   async recommendations(
     userId: string,
     opts: { limit: number; timeoutMs: number; signal?: AbortSignal },
-  ): Promise<{ strategy: string; items: RecommendedProduct[] }> {
+  ): Promise<{ strategy: string; experiment: ShownVariant | null; items: RecommendedProduct[] }> {
     const path = `/api/recommendations/${encodeURIComponent(userId)}?limit=${opts.limit}`
     const { data, metadata } = await this.#json(
       path,
@@ -109,7 +114,11 @@ export class ShopClient {
       opts.timeoutMs,
       opts.signal,
     )
-    return { strategy: metadata.strategy, items: data }
+    const experiment =
+      metadata.experimentId && metadata.variant
+        ? { experimentId: metadata.experimentId, variant: metadata.variant }
+        : null
+    return { strategy: metadata.strategy, experiment, items: data }
   }
 
   /** Posts one batch (at most MAX_BATCH); throws ShopRejectedError when the shop calls it invalid. */

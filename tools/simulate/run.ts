@@ -114,7 +114,7 @@ export async function simulate(
         timeoutMs: RECOMMENDATION_TIMEOUT_MS,
         signal: runOver.signal,
       })
-      events = clickRecommendation(shopper, answer.items, answer.strategy, rng)
+      events = clickRecommendation(shopper, answer.items, answer.strategy, rng, answer.experiment)
     } catch (e) {
       if (e instanceof ShopUnavailableError) errors++
       else clickFailure ??= e

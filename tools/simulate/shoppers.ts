@@ -199,6 +199,12 @@ export function act(shopper: Shopper, action: OwnAction, catalog: Catalog, rng: 
   }
 }
 
+/** The experiment and variant a list of recommendations was shown under. */
+export interface ShownVariant {
+  experimentId: string
+  variant: string
+}
+
 export interface RecommendedProduct {
   productId: string
   category: string
@@ -213,6 +219,7 @@ export function clickRecommendation(
   items: readonly RecommendedProduct[],
   strategy: string,
   rng: Rng,
+  experiment: ShownVariant | null = null,
 ): SimEvent[] {
   const ranked = items.map((item, i) => ({ item, position: i + 1 }))
   const liked = ranked.filter((r) => shopper.preferred.includes(r.item.category))
@@ -228,7 +235,7 @@ export function clickRecommendation(
       id: crypto.randomUUID(),
       type: 'recommendation.clicked',
       ...base,
-      data: { strategy, position: chosen.position },
+      data: { strategy, position: chosen.position, ...experiment },
     },
     { id: crypto.randomUUID(), type: 'product.viewed', ...base },
   ]
