@@ -9,7 +9,8 @@ export interface TopicSpec {
 
 const DAY_MS = 86_400_000
 
-// The seed platform's catalog (ecommerce-microservices-kafka.md), plus the recommender's topics.
+// The seed platform's catalog (ecommerce-microservices-kafka.md), plus the recommender's topics and
+// the operators' control topic.
 export const TOPICS = [
   {
     name: 'user-events',
@@ -129,6 +130,16 @@ export const TOPICS = [
     retentionDays: 90,
     purpose: 'A/B exposures, clicks and conversions',
     consumed: true,
+  },
+  // `bun run replay` and the replicas' answers. Each replica reads it with a group of its own and
+  // skips what it cannot parse (a command is retried by the operator, not from a DLQ); a command
+  // matters for minutes, so a day's retention is plenty.
+  {
+    name: 'control-events',
+    partitions: 1,
+    retentionDays: 1,
+    purpose: 'Operator commands to running services',
+    consumed: false,
   },
 ] as const satisfies readonly TopicSpec[]
 

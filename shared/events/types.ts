@@ -40,6 +40,19 @@ const abFact = z.object({
   metadata,
 })
 
+/** Where a replay starts: the first record at or after a time, or an offset on every partition. */
+const replayPosition = z.union([
+  z.strictObject({ timestamp: z.iso.datetime({ offset: true }) }),
+  z.strictObject({ offset: z.string().regex(/^\d+$/, 'a non-negative whole number') }),
+])
+
+/** Which request a replica answers, and who it is (host/pid, as the live metrics name it). */
+const replayAnswer = z.object({
+  requestId: id,
+  service: id,
+  replica: z.string().min(1).max(256),
+})
+
 export interface EventTypeSpec<S extends z.ZodType = z.ZodType> {
   topic: TopicName
   /** Which field of `data` is the record key: the entity whose order matters. */
@@ -204,6 +217,38 @@ export const EVENT_TYPES = {
     'ab-test-events',
     'userId',
     abFact.extend({ productId: id, orderId: id.optional() }),
+  ),
+  // Operators' commands to running services (`bun run replay`), and each replica's answer.
+  'service.replay_requested': spec(
+    'control-events',
+    'service',
+    z.object({
+      requestId: id,
+      service: id,
+      from: replayPosition,
+      /** Only this replica rebuilds; every running one when absent. */
+      replica: z.string().min(1).max(256).optional(),
+    }),
+  ),
+  'service.replay_completed': spec(
+    'control-events',
+    'service',
+    replayAnswer.extend({
+      from: replayPosition,
+      /** Events that taught the rebuilt models something. */
+      eventsApplied: z.number().int().min(0),
+      /** From the start of the rebuild to the swap. */
+      durationMs: z.number().min(0),
+      users: z.number().int().min(0),
+      products: z.number().int().min(0),
+    }),
+  ),
+  // The replica kept its models: the rebuild failed, the replica stopped, or a newer request
+  // (`supersededBy`) replaced this one before it was done.
+  'service.replay_failed': spec(
+    'control-events',
+    'service',
+    replayAnswer.extend({ reason: z.string().max(500), supersededBy: id.optional() }),
   ),
   'review.created': spec(
     'review-events',
