@@ -1,7 +1,7 @@
 // Every replica rebuilds the whole model from the log and keeps following it: a group of its own,
 // read from the earliest retained record of every partition. Any replica can then answer for any
 // user, and a restarted one is as good as the others once it has caught up.
-import type { EventBus, Subscription } from '../../shared/bus/types.ts'
+import type { EventBus, SeekPosition, Subscription } from '../../shared/bus/types.ts'
 import { fromRecord } from '../../shared/events/envelope.ts'
 import { log } from '../../shared/observability/log.ts'
 import { MODEL_TOPICS } from './events.ts'
@@ -17,14 +17,49 @@ export interface LogFollower {
   group: string
   /** Resolves once everything on the log when it started has been applied. */
   caughtUp: Promise<void>
+  /**
+   * Applies what it reads to this recommender from the next record on; null reads on and applies
+   * nothing (a follower about to be replaced by a replay's).
+   */
+  applyTo(recommender: Recommender | null): void
   close(): Promise<void>
 }
 
 export interface FollowOptions {
-  /** Replay from this time (ms since the epoch) instead of everything retained. */
-  from?: number
+  /**
+   * Where to start instead of everything retained: a time (ms since the epoch), or a position
+   * (an offset is taken on every partition, or a partition's end where it has fewer records).
+   */
+  from?: number | SeekPosition
   /** Called after each record, with the user whose models it changed (if any). */
   onApplied?: (userId: string | null) => void
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`
+
+/**
+ * Moves a new group to an offset on every partition of the model topics, and returns, per
+ * partition, the first offset to apply. A committed offset past a partition's end makes Kafka
+ * reset the group to the partition's earliest record (a replay of everything), so no partition is
+ * moved past its end: each topic's group starts at the lowest of its partitions' starts, and the
+ * records below a partition's own start are read and skipped.
+ */
+async function seekOffset(
+  bus: EventBus,
+  group: string,
+  offset: bigint,
+): Promise<Map<string, bigint>> {
+  const firsts = new Map<string, bigint>()
+  for (const topic of await bus.describeTopics(MODEL_TOPICS)) {
+    let lowest: bigint | null = null
+    for (const p of topic.partitions) {
+      const first = offset < p.start ? p.start : offset > p.end ? p.end : offset
+      firsts.set(partitionKey(topic.name, p.partition), first)
+      if (lowest === null || first < lowest) lowest = first
+    }
+    if (lowest !== null) await bus.seek(group, topic.name, { offset: lowest })
+  }
+  return firsts
 }
 
 export async function followLog(
@@ -33,18 +68,27 @@ export async function followLog(
   opts: FollowOptions = {},
 ): Promise<LogFollower> {
   const group = `${REPLICA_GROUP_PREFIX}${Bun.randomUUIDv7()}`
-  if (opts.from !== undefined) {
-    for (const topic of MODEL_TOPICS) await bus.seek(group, topic, { timestamp: opts.from })
+  const from = typeof opts.from === 'number' ? { timestamp: opts.from } : opts.from
+  let firsts = new Map<string, bigint>()
+  if (typeof from === 'object' && 'offset' in from) {
+    firsts = await seekOffset(bus, group, from.offset)
+  } else if (from !== undefined) {
+    for (const topic of MODEL_TOPICS) await bus.seek(group, topic, from)
   }
   // Caught up means: every partition read up to where it ended when we started.
   const ends = new Map<string, bigint>()
   for (const p of await bus.lag(group, MODEL_TOPICS)) {
-    if (p.lag > 0n) ends.set(`${p.topic}/${p.partition}`, p.end)
+    const key = partitionKey(p.topic, p.partition)
+    const first = firsts.get(key)
+    if (first === undefined ? p.lag > 0n : first < p.end) ends.set(key, p.end)
   }
+  let target: Recommender | null = recommender
   const caughtUp = Promise.withResolvers<void>()
+  let done = false
   const markIfDone = () => {
-    if (ends.size === 0 && !recommender.caughtUp) {
-      recommender.markCaughtUp()
+    if (ends.size === 0 && !done) {
+      done = true
+      target?.markCaughtUp()
       caughtUp.resolve()
     }
   }
@@ -55,26 +99,30 @@ export async function followLog(
     group,
     topics: MODEL_TOPICS,
     handler: async (record) => {
+      const key = partitionKey(record.topic, record.partition)
+      const applying = target
+      const first = firsts.get(key)
       let userId: string | null = null
-      try {
-        const event = fromRecord(record)
-        if (recommender.apply(event)) userId = (event.data as { userId?: string }).userId ?? null
-      } catch (error) {
-        // The group consumer dead-letters it; a replica only keeps the models untouched.
-        if (malformed++ % 100 === 0) {
-          log.warn(
-            { err: error, topic: record.topic, offset: String(record.offset) },
-            'skipping a malformed record',
-          )
+      if (applying && (first === undefined || record.offset >= first)) {
+        try {
+          const event = fromRecord(record)
+          if (applying.apply(event)) userId = (event.data as { userId?: string }).userId ?? null
+        } catch (error) {
+          // The group consumer dead-letters it; a replica only keeps the models untouched.
+          if (malformed++ % 100 === 0) {
+            log.warn(
+              { err: error, topic: record.topic, offset: String(record.offset) },
+              'skipping a malformed record',
+            )
+          }
         }
       }
-      const key = `${record.topic}/${record.partition}`
       const end = ends.get(key)
       if (end !== undefined && record.offset + 1n >= end) {
         ends.delete(key)
         markIfDone()
       }
-      opts.onApplied?.(userId)
+      if (applying) opts.onApplied?.(userId)
       // Replaying a long log is one record after another with nothing to wait for: hand the event
       // loop back now and then, so requests are answered while the models catch up.
       if (performance.now() - sliceStarted > YIELD_EVERY_MS) {
@@ -86,6 +134,9 @@ export async function followLog(
   return {
     group,
     caughtUp: caughtUp.promise,
+    applyTo(next) {
+      target = next
+    },
     async close() {
       await subscription.close()
       await bus.deleteGroup(group).catch(() => {})

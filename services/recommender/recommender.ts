@@ -49,8 +49,9 @@ class RateMeter {
 }
 
 export class Recommender {
-  readonly engine: RecommenderEngine
-  readonly #products = new Map<string, ProductFacts>()
+  readonly #options: EngineOptions
+  #engine: RecommenderEngine
+  #products = new Map<string, ProductFacts>()
   readonly #rate = new RateMeter()
   #categoryNames = new Map<string, string>()
   #applied = 0
@@ -65,7 +66,44 @@ export class Recommender {
   readonly quality = new OnlineQuality()
 
   constructor(opts: EngineOptions = {}) {
-    this.engine = new RecommenderEngine(opts)
+    this.#options = opts
+    this.#engine = new RecommenderEngine(opts)
+  }
+
+  /** The models requests are answered from (a replay swaps in new ones: read it each time). */
+  get engine(): RecommenderEngine {
+    return this.#engine
+  }
+
+  /**
+   * An empty recommender for a replay to rebuild into: the same options, category names and
+   * product facts, and nothing learned from behaviour. The catalog is state, not behaviour: a
+   * replay from after the products were created must not leave nothing to show.
+   */
+  catalogCopy(): Recommender {
+    const copy = new Recommender(this.#options)
+    copy.#categoryNames = this.#categoryNames
+    for (const p of this.#products.values()) {
+      copy.#products.set(p.productId, p)
+      copy.#upsertItem(p)
+    }
+    return copy
+  }
+
+  /**
+   * Takes a rebuilt recommender's models and product facts in one step (a replay's swap): every
+   * answer from now on comes from them, and every open stream re-renders. The rebuilt one must
+   * not be used afterwards.
+   */
+  adopt(rebuilt: Recommender): void {
+    this.#engine = rebuilt.#engine
+    this.#products = rebuilt.#products
+    this.#applied = rebuilt.#applied
+    this.#skipped = rebuilt.#skipped
+    this.#processingMs = rebuilt.#processingMs
+    this.#caughtUp = rebuilt.#caughtUp
+    this.#lastTrain = rebuilt.#lastTrain
+    this.#notify(null)
   }
 
   /** Names for category ids, shown in reasons ("popular in Outdoor"). */

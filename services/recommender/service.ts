@@ -11,10 +11,11 @@ import { MODEL_TOPICS } from './events.ts'
 import { parseExperiments } from './experiments/config.ts'
 import { chooseStrategy, ExperimentRegistry } from './experiments/registry.ts'
 import { addConfiguredExperiments } from './experiments/store.ts'
-import { followLog, type LogFollower } from './follower.ts'
+import type { LogFollower } from './follower.ts'
 import { modelMetricsEvent, reportModelMetrics } from './model-metrics.ts'
 import { RECOMMENDER_GROUP, RecommendationPublisher } from './publisher.ts'
 import { Recommender } from './recommender.ts'
+import { followLogWithReplays } from './replay.ts'
 import { RequestLog } from './request-log.ts'
 import { recommenderRoutes } from './routes.ts'
 import { RecommendationServing } from './serving.ts'
@@ -84,11 +85,15 @@ export async function startRecommender(
     replica,
   })
   await publisher.start()
-  const follower = await followLog(bus, recommender, {
+  // It also rebuilds the models without a pause when an operator asks (`bun run replay`).
+  const follower = await followLogWithReplays(bus, recommender, {
     from,
+    replica,
     onApplied: (userId) => {
       if (userId) publisher.changed(userId)
     },
+    easeMaxItems: config.RECOMMENDER_EASE_MAX_ITEMS,
+    retrain: () => trainer.trainIfChanged(),
   })
   const trainer = new BackgroundTrainer(recommender, {
     intervalMs: config.RECOMMENDER_TRAIN_INTERVAL_MS,
