@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
+import { type Product, seedCatalog } from '../../services/catalog/index.ts'
 import { type RunningRecommender, startRecommender } from '../../services/recommender/index.ts'
 import type { ConsumedRecord, EventBus } from '../../shared/bus/types.ts'
 import { type Platform, startPlatform } from '../../shared/platform.ts'
 import { createShopApp } from '../../web/app.tsx'
-import { readTopic, tempDatabase, testConfig } from './broker.ts'
+import { eventually, readTopic, tempDatabase, testConfig } from './broker.ts'
 
 export interface TestShop {
   platform: Platform
@@ -49,6 +50,26 @@ export async function startTestShop(overrides: Record<string, string> = {}): Pro
       rmSync(scratch.dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A test shop with the demo catalog, once the recommender has learned it from the log (the
+ * catalog's product.created events): the first `pageSize` products, as the API lists them.
+ */
+export async function startSeededShop(
+  overrides: Record<string, string> = {},
+  pageSize = 50,
+): Promise<{ shop: TestShop; products: Product[] }> {
+  const shop = await startTestShop(overrides)
+  await seedCatalog(shop.platform.database.db)
+  const res = await shop.app.request(`/api/products?pageSize=${pageSize}`)
+  const products = ((await res.json()) as { data: Product[] }).data
+  await eventually(
+    () => shop.recommender.recommender.liveMetrics().products >= products.length,
+    30_000,
+    'the recommender to learn the catalog',
+  )
+  return { shop, products }
 }
 
 /**

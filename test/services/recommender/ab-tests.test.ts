@@ -3,7 +3,7 @@
 // experiments over the JSON API, and the store keeps at most one running.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ensureAdmin } from '../../../services/accounts/accounts.ts'
-import { type Product, seedCatalog } from '../../../services/catalog/index.ts'
+import type { Product } from '../../../services/catalog/index.ts'
 import { parseExperiments } from '../../../services/recommender/experiments/config.ts'
 import {
   assignVariant,
@@ -21,7 +21,7 @@ import type { ConsumedRecord } from '../../../shared/bus/types.ts'
 import { ConflictError, ValidationError } from '../../../shared/errors.ts'
 import { eventually, tempDatabase, unique } from '../../helpers/broker.ts'
 import { TestBrowser } from '../../helpers/browser.ts'
-import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
+import { readTopicSince, startSeededShop, type TestShop } from '../../helpers/shop.ts'
 
 const HOUR = 3_600_000
 const startedAt = Date.now()
@@ -105,8 +105,10 @@ describe('A/B tests in the shop', () => {
   let admin: TestBrowser
 
   beforeAll(async () => {
-    shop = await startTestShop({ RECOMMENDER_EXPERIMENTS: JSON.stringify([configured]) })
-    await seedCatalog(shop.platform.database.db)
+    ;({ shop, products } = await startSeededShop(
+      { RECOMMENDER_EXPERIMENTS: JSON.stringify([configured]) },
+      20,
+    ))
     await ensureAdmin(shop.platform.database.db, {
       email: 'boss@example.test',
       password: 'admin-password-123',
@@ -128,13 +130,6 @@ describe('A/B tests in the shop', () => {
       false,
     )
     await admin.get('/orders') // a page without a panel, for the signed-in CSRF token
-    const res = await shop.app.request('/api/products?pageSize=20')
-    products = ((await res.json()) as { data: Product[] }).data
-    await eventually(
-      () => shop.recommender.recommender.liveMetrics().products >= products.length,
-      30_000,
-      'the recommender to learn the catalog',
-    )
   })
 
   afterAll(() => shop.close())

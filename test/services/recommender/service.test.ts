@@ -1,12 +1,12 @@
 // The recommender in the shop, on the run's broker: events posted to /api/events change what it
 // answers, through the outbox, Kafka and the log follower; a replica rebuilt from the log agrees.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { type Product, seedCatalog } from '../../../services/catalog/index.ts'
+import type { Product } from '../../../services/catalog/index.ts'
 import { followLog } from '../../../services/recommender/follower.ts'
 import { Recommender } from '../../../services/recommender/recommender.ts'
 import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
 import { eventually, unique } from '../../helpers/broker.ts'
-import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
+import { readTopicSince, startSeededShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
 let products: Product[]
@@ -14,16 +14,7 @@ const startedAt = Date.now()
 
 beforeAll(async () => {
   // No experiment: the panels use the default strategy, which the links below name.
-  shop = await startTestShop({ RECOMMENDER_EXPERIMENTS: '[]' })
-  await seedCatalog(shop.platform.database.db)
-  const res = await shop.app.request('/api/products?pageSize=50')
-  products = ((await res.json()) as { data: Product[] }).data
-  // The catalog's product.created events reach the models through the log.
-  await eventually(
-    () => shop.recommender.recommender.liveMetrics().products >= products.length,
-    30_000,
-    'the recommender to learn the catalog',
-  )
+  ;({ shop, products } = await startSeededShop({ RECOMMENDER_EXPERIMENTS: '[]' }))
 })
 
 afterAll(() => shop.close())

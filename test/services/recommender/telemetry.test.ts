@@ -2,13 +2,13 @@
 // -responses, model figures on model-metrics, and the online click-through rate and precision.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { hostname } from 'node:os'
-import { type Product, seedCatalog } from '../../../services/catalog/index.ts'
+import type { Product } from '../../../services/catalog/index.ts'
 import {
   ENGAGEMENT_WINDOW_MS,
   OnlineQuality,
 } from '../../../services/recommender/online-quality.ts'
 import { eventually, unique } from '../../helpers/broker.ts'
-import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
+import { readTopicSince, startSeededShop, type TestShop } from '../../helpers/shop.ts'
 
 describe('online quality', () => {
   test('counts each shown product once, a later click as click-through, any engagement as a hit', () => {
@@ -41,18 +41,10 @@ describe('the recommender reports on the log', () => {
   const startedAt = Date.now()
 
   beforeAll(async () => {
-    shop = await startTestShop({
-      RECOMMENDER_METRICS_INTERVAL_MS: '200',
-      RECOMMENDER_EXPERIMENTS: '[]',
-    })
-    await seedCatalog(shop.platform.database.db)
-    const res = await shop.app.request('/api/products?pageSize=10')
-    products = ((await res.json()) as { data: Product[] }).data
-    await eventually(
-      () => shop.recommender.recommender.liveMetrics().products >= products.length,
-      30_000,
-      'the recommender to learn the catalog',
-    )
+    ;({ shop, products } = await startSeededShop(
+      { RECOMMENDER_METRICS_INTERVAL_MS: '200', RECOMMENDER_EXPERIMENTS: '[]' },
+      10,
+    ))
     // Some shoppers' views, so that popular has something to say.
     const events = products
       .slice(0, 5)
