@@ -37,31 +37,6 @@ export interface FollowOptions {
 
 const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`
 
-/**
- * Moves a new group to an offset on every partition of the model topics, and returns, per
- * partition, the first offset to apply. A committed offset past a partition's end makes Kafka
- * reset the group to the partition's earliest record (a replay of everything), so no partition is
- * moved past its end: each topic's group starts at the lowest of its partitions' starts, and the
- * records below a partition's own start are read and skipped.
- */
-async function seekOffset(
-  bus: EventBus,
-  group: string,
-  offset: bigint,
-): Promise<Map<string, bigint>> {
-  const firsts = new Map<string, bigint>()
-  for (const topic of await bus.describeTopics(MODEL_TOPICS)) {
-    let lowest: bigint | null = null
-    for (const p of topic.partitions) {
-      const first = offset < p.start ? p.start : offset > p.end ? p.end : offset
-      firsts.set(partitionKey(topic.name, p.partition), first)
-      if (lowest === null || first < lowest) lowest = first
-    }
-    if (lowest !== null) await bus.seek(group, topic.name, { offset: lowest })
-  }
-  return firsts
-}
-
 export async function followLog(
   bus: EventBus,
   recommender: Recommender,
@@ -69,18 +44,12 @@ export async function followLog(
 ): Promise<LogFollower> {
   const group = `${REPLICA_GROUP_PREFIX}${Bun.randomUUIDv7()}`
   const from = typeof opts.from === 'number' ? { timestamp: opts.from } : opts.from
-  let firsts = new Map<string, bigint>()
-  if (typeof from === 'object' && 'offset' in from) {
-    firsts = await seekOffset(bus, group, from.offset)
-  } else if (from !== undefined) {
-    for (const topic of MODEL_TOPICS) await bus.seek(group, topic, from)
-  }
+  // An offset is taken on every partition, or a partition's end where it has fewer (the bus's seek).
+  if (from !== undefined) for (const topic of MODEL_TOPICS) await bus.seek(group, topic, from)
   // Caught up means: every partition read up to where it ended when we started.
   const ends = new Map<string, bigint>()
   for (const p of await bus.lag(group, MODEL_TOPICS)) {
-    const key = partitionKey(p.topic, p.partition)
-    const first = firsts.get(key)
-    if (first === undefined ? p.lag > 0n : first < p.end) ends.set(key, p.end)
+    if (p.lag > 0n) ends.set(partitionKey(p.topic, p.partition), p.end)
   }
   let target: Recommender | null = recommender
   const caughtUp = Promise.withResolvers<void>()
@@ -101,9 +70,8 @@ export async function followLog(
     handler: async (record) => {
       const key = partitionKey(record.topic, record.partition)
       const applying = target
-      const first = firsts.get(key)
       let userId: string | null = null
-      if (applying && (first === undefined || record.offset >= first)) {
+      if (applying) {
         try {
           const event = fromRecord(record)
           if (applying.apply(event)) userId = (event.data as { userId?: string }).userId ?? null

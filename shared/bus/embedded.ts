@@ -241,8 +241,12 @@ export class EmbeddedBus implements EventBus {
       let next: bigint
       if (position === 'earliest') next = bounds.start
       else if (position === 'latest') next = bounds.end
-      else if ('offset' in position) next = position.offset
-      else if ('last' in position)
+      else if ('offset' in position) {
+        // A partition with fewer records starts at its end, one that no longer holds it at its start.
+        next = position.offset
+        if (next > bounds.end) next = bounds.end
+        if (next < bounds.start) next = bounds.start
+      } else if ('last' in position)
         next =
           bounds.end - BigInt(position.last) > bounds.start
             ? bounds.end - BigInt(position.last)

@@ -222,8 +222,14 @@ export class KafkaBus implements EventBus {
         offset: maxBig(p.start, p.end - BigInt(position.last)),
       }))
     } else if (timestamp === undefined) {
+      // Kafka resets a committed offset past a partition's end to the earliest record (a replay of
+      // everything): each partition is moved to the offset, or to its end when it has fewer.
       const offset = (position as { offset: bigint }).offset
-      offsets = range(partitions).map((partition) => ({ partition, offset }))
+      const [description] = await this.describeTopics([topic])
+      offsets = (description?.partitions ?? []).map((p) => ({
+        partition: p.partition,
+        offset: offset > p.end ? p.end : maxBig(p.start, offset),
+      }))
     } else {
       const listed = await this.#listOffsets(topic, partitions, timestamp)
       // A timestamp after the last record lists offset -1: start from the end.

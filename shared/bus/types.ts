@@ -40,7 +40,11 @@ export interface Subscription {
   abort(): Promise<void>
 }
 
-/** Where to move a group's offsets: the first record at or after a time, an exact offset, or the last N of each partition. */
+/**
+ * Where to move a group's offsets: the first record at or after a time, an offset (on every
+ * partition; a partition with fewer records starts at its end, one that no longer holds it at its
+ * start), or the last N of each partition.
+ */
 export type SeekPosition =
   | { timestamp: number }
   | { offset: bigint }

@@ -472,6 +472,25 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(replayed).toEqual([])
     })
 
+    test('seeking to an offset lands there, or at the end of a partition that has fewer records', async () => {
+      const topic = await newTopic(1)
+      await bus.publish([0, 1, 2].map((i) => viewed(topic, i, 'k')))
+      const past = unique('seek-past')
+      await bus.seek(past, topic, { offset: 10n })
+      const within = unique('seek-within')
+      await bus.seek(within, topic, { offset: 1n })
+      await bus.publish([viewed(topic, 3, 'k')])
+      const fromPast: number[] = []
+      const fromWithin: number[] = []
+      await run(topic, past, async (e) => void fromPast.push(indexOf(e.data)))
+      await run(topic, within, async (e) => void fromWithin.push(indexOf(e.data)))
+      await eventually(() => fromPast.length >= 1 && fromWithin.length >= 3, 30_000, 'both groups')
+      await Bun.sleep(300)
+      // Past the end is the end: not Kafka's reset to the earliest record, not a wait for offset 10.
+      expect(fromPast).toEqual([3])
+      expect(fromWithin).toEqual([1, 2, 3])
+    })
+
     test('members split the partitions, and a hand-off applies every record exactly once', async () => {
       const topic = await newTopic(4)
       const group = unique('members')
