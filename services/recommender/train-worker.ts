@@ -9,6 +9,8 @@ export interface TrainRequest {
   id: number
   sets: string[][]
   maxItems: number
+  /** The regularisation to use; absent: choose it on the data (several fits instead of one). */
+  lambda?: number
 }
 
 export type TrainResponse =
@@ -16,9 +18,9 @@ export type TrainResponse =
   | { id: number; error: string }
 
 self.onmessage = (event: MessageEvent<TrainRequest>) => {
-  const { id, sets, maxItems } = event.data
+  const { id, sets, maxItems, lambda } = event.data
   try {
-    const { model, report } = EaseModel.fit(sets, { maxItems })
+    const { model, report } = EaseModel.fit(sets, { maxItems, lambda })
     const { ids, weights } = model.export()
     self.postMessage({ id, ids, weights, report } satisfies TrainResponse, [weights.buffer])
   } catch (error) {

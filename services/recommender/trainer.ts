@@ -21,6 +21,8 @@ export class BackgroundTrainer {
   #trainedAt = -1
   #running: Promise<TrainReport | null> | null = null
   #runs = 0
+  /** The regularisation last chosen on the data, and on how many interactions. */
+  #lambda: { value: number; interactions: number } | null = null
 
   constructor(recommender: Recommender, opts: TrainerOptions) {
     this.#recommender = recommender
@@ -52,10 +54,13 @@ export class BackgroundTrainer {
 
   async #train(interactions: number): Promise<TrainReport | null> {
     const id = ++this.#nextId
+    // Choosing λ takes several fits: it is chosen again only once the data has doubled since.
+    const reuse = this.#lambda && interactions < 2 * this.#lambda.interactions
     const request: TrainRequest = {
       id,
       sets: this.#recommender.engine.trainingSet(),
       maxItems: this.#opts.maxItems,
+      lambda: reuse ? this.#lambda?.value : undefined,
     }
     const response = await new Promise<TrainResponse>((resolve) => {
       this.#pending.set(id, resolve)
@@ -67,6 +72,7 @@ export class BackgroundTrainer {
     }
     this.#recommender.useTrained(EaseModel.import(response), response.report)
     this.#trainedAt = interactions
+    if (!reuse) this.#lambda = { value: response.report.lambda, interactions }
     this.#runs++
     log.info({ ...response.report }, 'matrix model retrained')
     return response.report

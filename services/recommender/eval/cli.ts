@@ -98,7 +98,7 @@ function summary(e: Evaluation): string {
     `${data.path} (${data.format}${movies}): ${data.ratings.toLocaleString('en')} ratings by ` +
     `${data.users.toLocaleString('en')} users of ${data.items.toLocaleString('en')} items; ` +
     `train ${e.interactions.train.toLocaleString('en')}, test ${e.interactions.test.toLocaleString('en')}, ` +
-    `${e.usersEvaluated.toLocaleString('en')} users evaluated; ease trained in ${Math.round(e.train.ms)} ms.`
+    `${e.usersEvaluated.toLocaleString('en')} users evaluated; ease trained in ${Math.round(e.train.ms)} ms (λ ${Math.round(e.train.lambda)}, chosen on the training data).`
   )
 }
 

@@ -7,7 +7,21 @@ import type { TrainReport } from './types.ts'
 export interface EaseOptions {
   /** Only the most interacted-with items are modelled: the inverse costs items³. */
   maxItems?: number
+  /** The regularisation; by default chosen on the data itself (see `chooseLambda`). */
+  lambda?: number
 }
+
+/**
+ * Regularisations tried, as multiples of the mean item count (the scale the data sets): a coarse
+ * grid, then the halves and doubles around the best of it.
+ */
+const LAMBDA_SCALES = [0.25, 1, 4, 16, 64]
+
+/** Users whose latest item judges the candidates, at most (spread evenly over all of them). */
+const VALIDATION_USERS = 1500
+
+/** A user needs this many modelled items to lend one to validation and keep some to score from. */
+const MIN_ITEMS_TO_VALIDATE = 3
 
 /** A trained EASE model: read-only, so a new one can replace it between two requests. */
 export class EaseModel {
@@ -47,26 +61,17 @@ export class EaseModel {
       .map(([id]) => id)
     const index = new Map(ids.map((id, i) => [id, i]))
     const n = ids.length
-    const gram = new Float64Array(n * n)
-    let interactions = 0
-    for (const items of lists) {
-      const rows = items.map((id) => index.get(id)).filter((i): i is number => i !== undefined)
-      interactions += rows.length
-      for (const a of rows) for (const b of rows) gram[a * n + b] = (gram[a * n + b] as number) + 1
-    }
+    // Each user's modelled items, in the order they first engaged with them.
+    const rows = lists.map((items) =>
+      items.map((id) => index.get(id)).filter((i): i is number => i !== undefined),
+    )
+    const interactions = rows.reduce((total, r) => total + r.length, 0)
     // Regularisation scaled to the data: the mean item count (at least 10), so it means the same
-    // on a shop with hundreds of events as on millions of ratings.
-    let trace = 0
-    for (let i = 0; i < n; i++) trace += gram[i * n + i] as number
-    const lambda = Math.max(10, n > 0 ? trace / n : 0)
-    for (let i = 0; i < n; i++) gram[i * n + i] = (gram[i * n + i] as number) + lambda
-    const p = invertSymmetricPositive(gram, n)
-    const weights = new Float32Array(n * n)
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        if (i !== j) weights[i * n + j] = -(p[i * n + j] as number) / (p[j * n + j] as number)
-      }
-    }
+    // on a shop with hundreds of events as on millions of ratings; then the multiple of it that
+    // best predicts users' latest items, unless one is given.
+    const base = Math.max(10, n > 0 ? interactions / n : 0)
+    const lambda = opts.lambda ?? chooseLambda(rows, n, base)
+    const weights = easeWeights(gramOf(rows, n), n, lambda)
     const model = new EaseModel(ids, weights)
     const report: TrainReport = {
       model: 'ease',
@@ -75,6 +80,7 @@ export class EaseModel {
       items: n,
       interactions,
       bytes: weights.byteLength,
+      lambda,
     }
     return { model, report }
   }
@@ -109,6 +115,76 @@ export class EaseModel {
   get items(): number {
     return this.#ids.length
   }
+}
+
+/** XᵀX for binary X: how many users have each pair of items. */
+function gramOf(rows: readonly number[][], n: number): Float64Array {
+  const gram = new Float64Array(n * n)
+  for (const row of rows)
+    for (const a of row) for (const b of row) gram[a * n + b] = (gram[a * n + b] as number) + 1
+  return gram
+}
+
+/** B = I − P·diag(1/diag P), P = (G + λI)⁻¹, with a zero diagonal. `gram` is overwritten. */
+function easeWeights(gram: Float64Array, n: number, lambda: number): Float32Array {
+  for (let i = 0; i < n; i++) gram[i * n + i] = (gram[i * n + i] as number) + lambda
+  const p = invertSymmetricPositive(gram, n)
+  const weights = new Float32Array(n * n)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i !== j) weights[i * n + j] = -(p[i * n + j] as number) / (p[j * n + j] as number)
+    }
+  }
+  return weights
+}
+
+/**
+ * The λ (a multiple of `base`) that best ranks each user's latest item (NDCG@10) from the
+ * rest of their items, with that item held out of training: the data decides how much to smooth,
+ * since the best λ varies with how sparse and how popular-skewed a catalogue is. Ties go to the
+ * larger λ; too little data to judge keeps `base`.
+ */
+export function chooseLambda(rows: readonly number[][], n: number, base: number): number {
+  const eligible = rows.filter((r) => r.length >= MIN_ITEMS_TO_VALIDATE)
+  if (eligible.length < 20 || n < 2) return base
+  const step = Math.max(1, Math.floor(eligible.length / VALIDATION_USERS))
+  const judged = eligible.filter((_, i) => i % step === 0)
+  const trainRows = rows.map((r) => (r.length >= MIN_ITEMS_TO_VALIDATE ? r.slice(0, -1) : r))
+  const gram = gramOf(trainRows, n)
+  const judge = (lambda: number) => {
+    const weights = easeWeights(gram.slice(), n, lambda)
+    let ndcg = 0
+    for (const row of judged)
+      ndcg += heldOutNdcg(weights, n, row.slice(0, -1), row.at(-1) as number)
+    return ndcg / judged.length
+  }
+  const tried = new Map<number, number>()
+  const bestOf = () =>
+    [...tried].reduce((best, next) =>
+      next[1] > best[1] || (next[1] === best[1] && next[0] > best[0]) ? next : best,
+    )
+  for (const scale of LAMBDA_SCALES) tried.set(scale, judge(base * scale))
+  const [coarse] = bestOf()
+  for (const scale of [coarse / 2, coarse * 2]) {
+    if (!tried.has(scale)) tried.set(scale, judge(base * scale))
+  }
+  return base * bestOf()[0]
+}
+
+/** NDCG@10 of `target` among the items outside `seen`, scored from `seen` by `weights`. */
+function heldOutNdcg(weights: Float32Array, n: number, seen: number[], target: number): number {
+  const scores = new Float64Array(n)
+  for (const i of seen) {
+    const offset = i * n
+    for (let j = 0; j < n; j++) scores[j] = (scores[j] as number) + (weights[offset + j] as number)
+  }
+  const excluded = new Set(seen)
+  const mine = scores[target] as number
+  let above = 0
+  for (let j = 0; j < n && above < 10; j++) {
+    if (j !== target && !excluded.has(j) && (scores[j] as number) > mine) above++
+  }
+  return above < 10 ? 1 / Math.log2(above + 2) : 0
 }
 
 /**

@@ -80,4 +80,6 @@ export interface TrainReport {
   interactions: number
   /** Bytes held by the trained weights. */
   bytes: number
+  /** The regularisation it was trained with (chosen on the data unless configured). */
+  lambda: number
 }

@@ -198,6 +198,55 @@ describe('EASE', () => {
     engine.useEase(model, next)
     expect(ids(engine, 'me', 'ease', 1)).toEqual(['a'])
   })
+
+  test('chooses its regularisation on the training data, and that predicts unseen items better than a fixed one', () => {
+    const { interactions } = plantedInteractions({
+      users: 400,
+      items: 300,
+      clusters: 10,
+      perUser: 30,
+      seed: 11,
+    })
+    // Per user, in time order: the latest 20% are never seen in training.
+    const byUser = Map.groupBy(
+      [...interactions].sort((a, b) => a.at - b.at),
+      (i) => i.userId,
+    )
+    const train: string[][] = []
+    const test: { seen: string[]; relevant: Set<string> }[] = []
+    for (const list of byUser.values()) {
+      const items = [...new Set(list.map((i) => i.itemId))]
+      const cut = Math.floor(items.length * 0.8)
+      train.push(items.slice(0, cut))
+      test.push({ seen: items.slice(0, cut), relevant: new Set(items.slice(cut)) })
+    }
+    const ndcg = (model: EaseModel) => {
+      let total = 0
+      for (const { seen, relevant } of test) {
+        const exclude = new Set(seen)
+        const ranked = [...model.score(seen)]
+          .filter(([id]) => !exclude.has(id))
+          .sort((a, b) => b[1].score - a[1].score)
+          .slice(0, 10)
+        let dcg = 0
+        ranked.forEach(([id], i) => {
+          if (relevant.has(id)) dcg += 1 / Math.log2(i + 2)
+        })
+        let ideal = 0
+        for (let i = 0; i < Math.min(10, relevant.size); i++) ideal += 1 / Math.log2(i + 2)
+        total += ideal > 0 ? dcg / ideal : 0
+      }
+      return total / test.length
+    }
+    const chosen = EaseModel.fit(train)
+    const base = chosen.report.interactions / chosen.report.items
+    // One of the candidates, as multiples of the mean item count.
+    const scales = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128]
+    expect(scales.map((k) => k * base)).toContainEqual(chosen.report.lambda)
+    const fixed = EaseModel.fit(train, { lambda: base })
+    expect(fixed.report.lambda).toBe(base)
+    expect(ndcg(chosen.model)).toBeGreaterThanOrEqual(ndcg(fixed.model))
+  })
 })
 
 describe('on planted clusters', () => {
