@@ -1,11 +1,10 @@
 // Replicas split the shoppers: each joins the `recommender` group on user-events, and the one that
 // owns a shopper's partition publishes that shopper's recommendations to `recommendations` when
 // they change materially. Every replica can answer for anyone; only one announces.
-import { commit } from '../../shared/bus/commit.ts'
 import { javaPartition } from '../../shared/bus/kafka-produce.ts'
+import type { OutboxWriter } from '../../shared/bus/outbox-writer.ts'
 import type { EventBus, Subscription } from '../../shared/bus/types.ts'
-import type { Db } from '../../shared/db/client.ts'
-import { createEvent } from '../../shared/events/envelope.ts'
+import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
 import { log } from '../../shared/observability/log.ts'
 import type { Strategy } from './models/types.ts'
 import type { Recommender } from './recommender.ts'
@@ -13,14 +12,22 @@ import type { Recommender } from './recommender.ts'
 export const RECOMMENDER_GROUP = 'recommender'
 const OWNED_TOPIC = 'user-events'
 const SOURCE = '/streamshop/recommender'
-/** Changes of one shopper within this window go out as one event. */
-const DEBOUNCE_MS = 200
+/** Shoppers whose models changed are looked at this often: changes in between go out as one. */
+const TICK_MS = 200
+/**
+ * CPU a tick may spend computing answers to announce, at most: announcing is derived news, and
+ * under load it waits its turn rather than slowing serving and ingest (the rest waits a tick).
+ */
+const TICK_BUDGET_MS = 20
+/** Shoppers whose last announcement is remembered, at most. */
+const REMEMBERED_SHOPPERS = 200_000
 /** The items whose set (and top three's order) must change for the change to be material. */
 const PUBLISHED_ITEMS = 10
 
 export interface PublisherOptions {
   bus: EventBus
-  db: Db
+  /** Where announcements are appended (they change no other state). */
+  outbox: OutboxWriter
   recommender: Recommender
   /** The strategy the shopper sees: their variant's in the running experiment, or the default. */
   strategyFor: (userId: string) => Strategy
@@ -31,7 +38,10 @@ export interface PublisherOptions {
 export class RecommendationPublisher {
   readonly #opts: PublisherOptions
   readonly #last = new Map<string, string>()
-  readonly #pending = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Shoppers to look at on the next tick, in the order their models changed. */
+  readonly #pending = new Set<string>()
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #ticking: Promise<void> = Promise.resolve()
   #membership: Subscription | null = null
   #partitions = 0
   #published = 0
@@ -80,28 +90,53 @@ export class RecommendationPublisher {
 
   /** A shopper's models changed: publish their recommendations soon, if ours and material. */
   changed(userId: string): void {
-    if (!this.#opts.recommender.caughtUp || this.#pending.has(userId) || !this.owns(userId)) return
-    this.#pending.set(
-      userId,
-      setTimeout(() => {
-        this.#pending.delete(userId)
-        void this.#publish(userId).catch((error) =>
-          log.warn({ err: error, userId }, 'could not publish recommendations'),
-        )
-      }, DEBOUNCE_MS),
-    )
+    if (!this.#opts.recommender.caughtUp || !this.owns(userId)) return
+    this.#pending.add(userId)
+    this.#timer ??= setTimeout(() => {
+      this.#ticking = this.#ticking.then(() => this.#tick())
+    }, TICK_MS)
   }
 
-  async #publish(userId: string): Promise<void> {
-    const { recommender, db } = this.#opts
+  /** Looks at pending shoppers for up to the tick's budget, and appends what changed at once. */
+  async #tick(): Promise<void> {
+    this.#timer = null
+    const started = performance.now()
+    const events: EventEnvelope[] = []
+    for (const userId of this.#pending) {
+      if (performance.now() - started > TICK_BUDGET_MS) break
+      this.#pending.delete(userId)
+      const event = this.#announcement(userId)
+      if (event) events.push(event)
+    }
+    if (this.#pending.size > 0) {
+      this.#timer ??= setTimeout(() => {
+        this.#ticking = this.#ticking.then(() => this.#tick())
+      }, TICK_MS)
+    }
+    if (events.length === 0) return
+    try {
+      await this.#opts.outbox.append(events)
+      this.#published += events.length
+    } catch (error) {
+      log.warn({ err: error, events: events.length }, 'could not publish recommendations')
+    }
+  }
+
+  /** The shopper's `recommendation.generated`, or null when nothing material changed. */
+  #announcement(userId: string): EventEnvelope | null {
+    const { recommender } = this.#opts
     const strategy = this.#opts.strategyFor(userId)
     const answer = recommender.recommend(userId, strategy, PUBLISHED_ITEMS)
-    if (answer.coldStart) return
+    if (answer.coldStart) return null
     const ids = answer.items.map((i) => i.productId)
     const fingerprint = `${ids.slice(0, 3).join(',')}|${[...ids].sort().join(',')}`
-    if (this.#last.get(userId) === fingerprint) return
+    if (this.#last.get(userId) === fingerprint) return null
+    this.#last.delete(userId)
     this.#last.set(userId, fingerprint)
-    const event = createEvent(
+    // The shoppers announced least recently are forgotten first (at worst announced once more).
+    if (this.#last.size > REMEMBERED_SHOPPERS)
+      this.#last.delete(this.#last.keys().next().value as string)
+    return createEvent(
       'recommendation.generated',
       {
         userId,
@@ -115,13 +150,13 @@ export class RecommendationPublisher {
       },
       { source: SOURCE },
     )
-    await commit(db, () => [], [event])
-    this.#published++
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#pending.values()) clearTimeout(timer)
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
     this.#pending.clear()
+    await this.#ticking
     await this.#membership?.close()
   }
 }

@@ -27,8 +27,20 @@ export interface RecommendationAnswer {
   isStale: boolean
 }
 
-/** How often at most every open stream re-renders because of other shoppers' events. */
+/**
+ * How often at most others' events reach an answer: every open stream re-renders and the answers
+ * kept for reuse are dropped, this long after the first event since the last time.
+ */
 const EVERYONE_EVERY_MS = 1000
+
+/** Shoppers whose answers are kept for reuse, at most; the earliest kept go first. */
+const CACHED_SHOPPERS = 50_000
+
+/**
+ * A kept answer is recomputed once the models have learned this share more than when it was
+ * computed, even within the second: on a young or small shop every event counts.
+ */
+const REUSE_WHILE_GROWTH_UNDER = 0.01
 
 /** Events per second over the last minute, in one-second buckets. */
 class RateMeter {
@@ -62,6 +74,16 @@ export class Recommender {
   #everyoneTimer: ReturnType<typeof setTimeout> | null = null
   /** Who is watching whose recommendations (open SSE streams), per user. */
   readonly #watchers = new Map<string, Set<() => void>>()
+  /**
+   * Answers kept for reuse, per shopper and `${strategy}\0${limit}`, with how many events the models
+   * had learned then: dropped for a shopper at their own next event, for everyone on a catalogue
+   * change or a new matrix model at once, and within a second of others' events, or sooner once
+   * the models have grown by 1% (others' events change what goes with what, but not by much).
+   */
+  readonly #answers = new Map<
+    string,
+    Map<string, { answer: RecommendationAnswer; learned: number }>
+  >()
   /** What came of the recommendations shown to shoppers (kept across a replay's swap). */
   readonly quality = new OnlineQuality()
 
@@ -103,6 +125,7 @@ export class Recommender {
     this.#processingMs = rebuilt.#processingMs
     this.#caughtUp = rebuilt.#caughtUp
     this.#lastTrain = rebuilt.#lastTrain
+    this.#answers.clear()
     this.#notify(null)
   }
 
@@ -110,6 +133,7 @@ export class Recommender {
   setCategoryNames(names: Map<string, string>): void {
     this.#categoryNames = names
     for (const p of this.#products.values()) this.#upsertItem(p)
+    this.#answers.clear()
   }
 
   /** Applies one event from the log; returns whether it taught the models anything. */
@@ -149,9 +173,10 @@ export class Recommender {
    * re-renders at most this often after any event, and a stream sends only what changed.
    */
   #scheduleEveryone(): void {
-    if (this.#everyoneTimer || this.#watchers.size === 0) return
+    if (this.#everyoneTimer) return
     this.#everyoneTimer = setTimeout(() => {
       this.#everyoneTimer = null
+      this.#answers.clear()
       this.#notify(null)
     }, EVERYONE_EVERY_MS)
     this.#everyoneTimer.unref?.()
@@ -169,6 +194,7 @@ export class Recommender {
         const { userId, itemId, kind, at } = update.interaction
         this.quality.interacted(userId, itemId, kind, at)
         this.engine.observe(update.interaction)
+        this.#answers.delete(userId)
         this.#notify(update.interaction.userId)
         this.#scheduleEveryone()
         return
@@ -176,6 +202,7 @@ export class Recommender {
       case 'product':
         this.#products.set(update.product.productId, update.product)
         this.#upsertItem(update.product)
+        this.#answers.clear()
         this.#notify(null)
         return
       case 'product-changes': {
@@ -184,15 +211,18 @@ export class Recommender {
         const changed = { ...known, ...factsOf(update.changes) }
         this.#products.set(update.productId, changed)
         this.#upsertItem(changed)
+        this.#answers.clear()
         return
       }
       case 'product-deleted':
         this.#products.delete(update.productId)
         this.engine.removeItem(update.productId)
+        this.#answers.clear()
         this.#notify(null)
         return
       case 'category-browsed':
         this.engine.touchCategory(update.userId, update.categoryId)
+        this.#answers.delete(update.userId)
         this.#notify(update.userId)
     }
   }
@@ -216,15 +246,41 @@ export class Recommender {
     return this.#caughtUp
   }
 
+  /**
+   * The shopper's recommendations: reused while nothing that changes them has been applied (see
+   * `#answers`), computed otherwise. Trending moves with the clock alone, so it is always computed.
+   */
   recommend(userId: string, strategy: Strategy, limit: number): RecommendationAnswer {
+    const key = `${strategy}\0${limit}`
+    const learned = this.#applied
+    const entry = strategy === 'trending' ? undefined : this.#answers.get(userId)?.get(key)
+    if (entry && learned - entry.learned <= entry.learned * REUSE_WHILE_GROWTH_UNDER) {
+      const kept = entry.answer
+      return kept.isStale === !this.#caughtUp ? kept : { ...kept, isStale: !this.#caughtUp }
+    }
     const result = this.engine.recommend(userId, { strategy, limit, now: Date.now() })
-    return {
+    const answer: RecommendationAnswer = {
       items: this.#known(result.items),
       strategy,
       coldStart: result.coldStart,
       generatedAt: new Date().toISOString(),
       isStale: !this.#caughtUp,
     }
+    if (strategy !== 'trending') this.#keep(userId, key, { answer, learned })
+    return answer
+  }
+
+  #keep(userId: string, key: string, entry: { answer: RecommendationAnswer; learned: number }) {
+    let mine = this.#answers.get(userId)
+    if (!mine) {
+      if (this.#answers.size >= CACHED_SHOPPERS) {
+        const earliest = this.#answers.keys().next().value
+        if (earliest !== undefined) this.#answers.delete(earliest)
+      }
+      mine = new Map()
+      this.#answers.set(userId, mine)
+    }
+    mine.set(key, entry)
   }
 
   /** "Customers also bought": products engaged with together with this one. */
@@ -253,6 +309,7 @@ export class Recommender {
 
   useTrained(model: EaseModel, report: TrainReport): void {
     this.engine.useEase(model, report)
+    this.#answers.clear()
     this.#lastTrain = report
   }
 

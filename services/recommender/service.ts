@@ -78,7 +78,7 @@ export async function startRecommender(
       : Date.parse(config.RECOMMENDER_REPLAY_FROM)
   const publisher = new RecommendationPublisher({
     bus,
-    db: platform.database.db,
+    outbox: platform.outbox,
     recommender,
     strategyFor: (userId) =>
       chooseStrategy(experiments, userId, undefined, config.RECOMMENDER_DEFAULT_STRATEGY).strategy,

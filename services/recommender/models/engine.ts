@@ -7,7 +7,7 @@ import { ItemItem } from './item-item.ts'
 import { Popularity, type PopularityOptions } from './popularity.ts'
 import { describeReason } from './reasons.ts'
 import { sessionScores } from './session.ts'
-import { type Scored, type Scores, topK } from './top-k.ts'
+import { type Scored, type Scores, scored, topK } from './top-k.ts'
 import type {
   Interaction,
   ItemInfo,
@@ -43,6 +43,21 @@ export class RecommenderEngine {
   #lastTrain: TrainReport | null = null
   #latest = 0
   #interactions = 0
+  /** Catalogue removals so far: a removed item leaves the popularity snapshot at once. */
+  #removals = 0
+  /**
+   * Decayed popularity as last computed. Every item decays at the same rate, so until the next
+   * interaction the order and each item's share of the top stay the same: it is reused (within a
+   * second, so the figures stay close to the clock too).
+   */
+  #popularSnapshot: {
+    at: number
+    interactions: number
+    removals: number
+    values: Map<string, number>
+    /** The same as scores, made when first needed (read-only: shared by every answer). */
+    scores?: Scores
+  } | null = null
   readonly #timings: Record<Strategy, number> = {
     popular: 0,
     trending: 0,
@@ -66,6 +81,7 @@ export class RecommenderEngine {
   removeItem(itemId: string): void {
     this.#content.remove(itemId)
     this.#popularity.remove(itemId)
+    this.#removals++
     this.#itemItem.remove(itemId)
   }
 
@@ -159,7 +175,7 @@ export class RecommenderEngine {
     // What the user bought, or already engaged with, is not news to them.
     const excluded = (id: string) =>
       (opts.exclude?.has(id) ?? false) || (user?.weights.has(id) ?? false)
-    const popular = this.#popularity.scores(now)
+    const popular = this.#popularNow(now)
     const personal = user !== undefined && user.weights.size > 0
     const global = opts.strategy === 'popular' || opts.strategy === 'trending'
     const scores =
@@ -183,6 +199,32 @@ export class RecommenderEngine {
     return { items, coldStart: !personal }
   }
 
+  #popularNow(now: number): Map<string, number> {
+    const kept = this.#popularSnapshot
+    const fresh =
+      kept !== null &&
+      kept.interactions === this.#interactions &&
+      kept.removals === this.#removals &&
+      now >= kept.at &&
+      now - kept.at < 1000
+    if (fresh) return kept.values
+    const values = this.#popularity.scores(now)
+    this.#popularSnapshot = {
+      at: now,
+      interactions: this.#interactions,
+      removals: this.#removals,
+      values,
+    }
+    return values
+  }
+
+  #popularScores(popular: Map<string, number>): Scores {
+    const kept = this.#popularSnapshot
+    if (kept?.values !== popular) return asScores(popular)
+    kept.scores ??= asScores(popular)
+    return kept.scores
+  }
+
   /** Items most often engaged with together with this one ("customers also bought"). */
   alsoBought(
     itemId: string,
@@ -192,7 +234,7 @@ export class RecommenderEngine {
     const scores: Scores = new Map()
     for (const [other, sim] of this.#itemItem.neighbours(itemId)) {
       if (this.#content.info(other) || this.#content.items === 0)
-        scores.set(other, { score: sim, because: itemId })
+        scores.set(other, scored(sim, itemId))
     }
     return topK(scores, limit, (id) => id === itemId || exclude.has(id)).map(([id, s]) => ({
       itemId: id,
@@ -219,7 +261,7 @@ export class RecommenderEngine {
     }
     switch (strategy) {
       case 'popular':
-        return asScores(popular)
+        return this.#popularScores(popular)
       case 'trending':
         return asScores(this.#popularity.trending(now))
       case 'item-item':
@@ -254,10 +296,12 @@ export class RecommenderEngine {
       return category !== undefined && touched.has(category)
     }
     const first =
-      touched.size > 0 ? topK(asScores(popular), limit, (id) => excluded(id) || !inTouched(id)) : []
+      touched.size > 0
+        ? topK(this.#popularScores(popular), limit, (id) => excluded(id) || !inTouched(id))
+        : []
     const taken = new Set(first.map(([id]) => id))
     const rest = topK(
-      asScores(popular),
+      this.#popularScores(popular),
       limit - first.length,
       (id) => excluded(id) || taken.has(id),
     )
@@ -303,6 +347,6 @@ export class RecommenderEngine {
 
 function asScores(values: Map<string, number>): Scores {
   const scores: Scores = new Map()
-  for (const [id, score] of values) scores.set(id, { score })
+  for (const [id, score] of values) scores.set(id, scored(score))
   return scores
 }

@@ -12,11 +12,17 @@ export interface Scored {
 
 export type Scores = Map<string, Scored>
 
+/** A score with nothing behind it yet, in the one shape every score has. */
+export function scored(score: number, because?: string): Scored {
+  return { score, because, becauseWeight: score, component: undefined }
+}
+
 /** Adds `amount` to an item's score, remembering the history item that contributed most. */
 export function addScore(scores: Scores, itemId: string, amount: number, because?: string): void {
   const s = scores.get(itemId)
   if (!s) {
-    scores.set(itemId, { score: amount, because, becauseWeight: amount })
+    // One object shape for every score, so the engine's hot loops stay monomorphic.
+    scores.set(itemId, scored(amount, because))
     return
   }
   s.score += amount
