@@ -7,8 +7,11 @@ import { log } from '../../shared/observability/log.ts'
 
 const SOURCE = '/streamshop/recommender'
 
-/** How long events wait to be written together. */
-const FLUSH_MS = 50
+/**
+ * How long events wait to be written together: short, since each write holds the thread that
+ * serves requests (at 5,000 asks/s, 50 ms of them took milliseconds to insert and showed in p99).
+ */
+const FLUSH_MS = 10
 
 /** Events held at most while the database is slow; beyond, the oldest are dropped and counted. */
 const MAX_PENDING = 20_000

@@ -33,8 +33,12 @@ export interface ServingOptions {
   requestLog: RequestLog | null
 }
 
+/** Shoppers whose last answer is remembered (to count a reused one as shown once), at most. */
+const REMEMBERED_SHOPPERS = 50_000
+
 export class RecommendationServing {
   readonly #opts: ServingOptions
+  readonly #lastShown = new Map<string, RecommendationAnswer>()
 
   constructor(opts: ServingOptions) {
     this.#opts = opts
@@ -57,7 +61,15 @@ export class RecommendationServing {
     if (assignment) experiments?.exposed(userId, assignment)
     const answer = recommender.recommend(userId, strategy, limit)
     const productIds = answer.items.map((i) => i.productId)
-    recommender.quality.shown(userId, productIds)
+    // The same answer again (reused, not recomputed) shows the shopper nothing new.
+    if (this.#lastShown.get(userId) !== answer) {
+      this.#lastShown.delete(userId)
+      this.#lastShown.set(userId, answer)
+      if (this.#lastShown.size > REMEMBERED_SHOPPERS) {
+        this.#lastShown.delete(this.#lastShown.keys().next().value as string)
+      }
+      recommender.quality.shown(userId, productIds)
+    }
     if (request.logged !== false) {
       requestLog?.record(
         {

@@ -7,18 +7,24 @@ import { outboxInserts } from './outbox.ts'
 const listeners = new Set<() => void>()
 
 /**
- * Calls `wake` at once, then at most once per `everyMs` while calls keep coming. For the relay's
- * wake-up: under load it then publishes (and moves its cursor, a commit that holds the write lock
- * the ingest requests need) in batches of many commits instead of once per commit.
+ * Calls `wake` at once, then at most once per `everyMs` while calls keep coming close together.
+ * For the relay's wake-up: under load it then publishes (and moves its cursor, a commit that holds
+ * the write lock the ingest requests need) in batches of many commits instead of once per commit;
+ * at a light pace (calls a quarter of the window or more apart) every call wakes it at once, so a
+ * lone event is not held back for a batch that is not coming.
  */
 export function throttled(wake: () => void, everyMs: number): () => void {
-  let last = 0
+  let last = Number.NEGATIVE_INFINITY
+  let lastCall = Number.NEGATIVE_INFINITY
   let timer: ReturnType<typeof setTimeout> | null = null
   return () => {
+    const now = performance.now()
+    const light = now - lastCall >= everyMs / 4
+    lastCall = now
     if (timer) return
-    const wait = last + everyMs - performance.now()
-    if (wait <= 0) {
-      last = performance.now()
+    const wait = last + everyMs - now
+    if (wait <= 0 || light) {
+      last = now
       wake()
       return
     }

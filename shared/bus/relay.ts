@@ -66,6 +66,9 @@ interface Parked {
  * while the others keep flowing. One relay per database holds a lease, so replicas never publish
  * out of order.
  */
+/** A drain of fewer events than this was a trickle: the next notify does not linger. */
+const LIGHT_DRAIN = 32
+
 export class OutboxRelay {
   readonly #db: Db
   readonly #bus: EventBus
@@ -77,6 +80,9 @@ export class OutboxRelay {
   readonly #done = new Set<number>()
   #wake: (() => void) | null = null
   #lingering = false
+  /** Events the last drain published: a light one means nobody else's events are on their way. */
+  #lastDrained = 0
+  #notifiedWhileBusy = false
   #loop: Promise<void> | null = null
   #lastMaintenance = 0
 
@@ -104,9 +110,23 @@ export class OutboxRelay {
     this.#loop ??= this.#run()
   }
 
-  /** Asks the relay to look at the outbox now instead of at its next poll. */
+  /**
+   * Asks the relay to look at the outbox now instead of at its next poll. It lingers first so that
+   * concurrent requests' events go out together, unless the last drain was light (a trickle has no
+   * batch worth waiting for): then it looks at once.
+   */
   notify(): void {
-    if (this.#lingering || !this.#wake) return
+    if (!this.#wake) {
+      // Mid-drain: the rows may have been read already, so drain again at once rather than at the
+      // next poll.
+      this.#notifiedWhileBusy = true
+      return
+    }
+    if (this.#lingering) return
+    if (this.#lastDrained < LIGHT_DRAIN) {
+      this.#wake()
+      return
+    }
     this.#lingering = true
     setTimeout(() => {
       this.#lingering = false
@@ -237,7 +257,7 @@ export class OutboxRelay {
     let failures = 0
     while (!this.#stop.signal.aborted) {
       try {
-        await this.drainOnce()
+        this.#lastDrained = await this.drainOnce()
         failures = 0
       } catch (error) {
         failures++
@@ -255,11 +275,15 @@ export class OutboxRelay {
         failures === 0
           ? this.#opts.pollMs
           : Math.min(this.#opts.maxBackoffMs, this.#opts.pollMs * 2 ** failures)
-      await this.#idle(delay)
+      // A notify that came mid-drain drains again at once, unless publishing is failing (back off).
+      await this.#idle(delay, failures === 0)
     }
   }
 
-  #idle(ms: number): Promise<void> {
+  #idle(ms: number, wakeIfNotified: boolean): Promise<void> {
+    const notified = this.#notifiedWhileBusy
+    this.#notifiedWhileBusy = false
+    if (notified && wakeIfNotified && !this.#stop.signal.aborted) return Promise.resolve()
     const woken = new Promise<void>((resolve) => {
       this.#wake = resolve
     })

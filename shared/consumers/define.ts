@@ -43,6 +43,12 @@ export interface ConsumerDefinition<
   /** The data it accepts; a record that does not parse goes to the DLQ without retries. */
   schema: S
   handle(event: ConsumedEvent<T, z.infer<S>>, ctx: ConsumerContext): Promise<void>
+  /**
+   * The handler only checks (it writes nothing and emits nothing): no transaction and no
+   * processed-event row per record, which a consumer with effects needs and a check does not — a
+   * redelivered record is simply checked again. `ctx.tx` and `ctx.emit` throw if used.
+   */
+  readOnly?: boolean
   /** Overrides of the process's retry policy (env `CONSUMER_*`). */
   retry?: Partial<RetryPolicy>
 }

@@ -4,7 +4,7 @@ import { outboxInserts } from '../bus/outbox.ts'
 import { processedEvents } from '../bus/schema.ts'
 import { sleep } from '../bus/sleep.ts'
 import type { EventBus, Subscription } from '../bus/types.ts'
-import type { Db } from '../db/client.ts'
+import type { Db, Tx } from '../db/client.ts'
 import { afterCommit } from '../db/transaction-scope.ts'
 import { cloudEventHeaders, type EventEnvelope } from '../events/envelope.ts'
 import type { ConsumedRecord } from '../events/record.ts'
@@ -28,6 +28,13 @@ type Parsed =
   | { kind: 'invalid'; cause: Omit<DeadLetterCause, 'group' | 'attempts'> }
 
 /** Thrown to the transport when closing cuts a record short: it stays uncommitted for the next owner. */
+/** What a read-only consumer's handler gets for `ctx.tx`: any use of it is a bug, said at once. */
+const NO_TRANSACTION = new Proxy({} as Tx, {
+  get() {
+    throw new Error('a read-only consumer has no transaction: it writes nothing')
+  },
+})
+
 class ConsumerClosingError extends Error {
   constructor() {
     super('The consumer is closing; the record is left for the next owner')
@@ -193,6 +200,22 @@ export class ConsumerRunner {
     attempt: number,
     controller: AbortController,
   ): Promise<boolean> {
+    if (this.definition.readOnly) {
+      const ctx: ConsumerContext = {
+        tx: NO_TRANSACTION,
+        signal: controller.signal,
+        attempt,
+        emit: () => {
+          throw new Error(`${this.definition.group} is read-only: it cannot emit events`)
+        },
+      }
+      await withTimeout(
+        this.definition.handle(event as never, ctx),
+        this.#policy.handlerTimeoutMs,
+        controller,
+      )
+      return true
+    }
     return this.#deps.db.transaction(async (tx) => {
       const fresh = await tx
         .insert(processedEvents)

@@ -1,6 +1,7 @@
 // The consumer contract: one runner (shared/consumers) on both buses, the same suite for each.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
+import { z } from 'zod'
 import { onEventsCommitted } from '../../../shared/bus/commit.ts'
 import { OutboxRelay } from '../../../shared/bus/relay.ts'
 import type { BusRecord, EventBus } from '../../../shared/bus/types.ts'
@@ -83,7 +84,7 @@ export function busContract(name: string, harness: ContractHarness): void {
       topic: string,
       group: string,
       handle: Handle,
-      opts: { on?: EventBus; retry?: Partial<RetryPolicy> } = {},
+      opts: { on?: EventBus; retry?: Partial<RetryPolicy>; readOnly?: boolean } = {},
     ): Promise<ConsumerRunner> {
       const runner = new ConsumerRunner(
         {
@@ -93,6 +94,7 @@ export function busContract(name: string, harness: ContractHarness): void {
           schema: catalogSchema('product.viewed'),
           handle: handle as ConsumerDefinition['handle'],
           retry: opts.retry,
+          readOnly: opts.readOnly,
         },
         { bus: opts.on ?? bus, db: database.db, retry: POLICY },
       )
@@ -288,6 +290,40 @@ export function busContract(name: string, harness: ContractHarness): void {
         dlq_group: group,
         dlq_attempts: String(attempts),
       })
+    })
+
+    test('a read-only consumer keeps no processed-event rows and still dead-letters what fails its check', async () => {
+      const topic = await newTopic(1)
+      const group = unique('read-only')
+      await bus.publish([0, 1, 2].map((i) => viewed(topic, i, 'k')))
+      const checked: number[] = []
+      let usedTx: unknown = null
+      await run(
+        topic,
+        group,
+        async (e, ctx) => {
+          if (indexOf(e.data) === 1) throw new z.ZodError([])
+          if (indexOf(e.data) === 2) {
+            try {
+              await ctx.tx.run(sql`select 1`)
+            } catch (error) {
+              usedTx = error
+            }
+          }
+          checked.push(indexOf(e.data))
+        },
+        { readOnly: true },
+      )
+      await eventually(() => checked.includes(2), 30_000, 'the records after the failing one')
+      expect(checked).toEqual([0, 2])
+      expect(String(usedTx)).toContain('read-only consumer has no transaction')
+      const rows = await database.client.execute({
+        sql: 'select count(*) as n from processed_events where group_id = ?',
+        args: [group],
+      })
+      expect(Number(rows.rows[0]?.n)).toBe(0)
+      const [letter] = await readTopic(bus, dlqTopic(topic), (r) => r.length >= 1)
+      expect(letter?.headers).toMatchObject({ ce_id: `${topic}-1`, dlq_group: group })
     })
 
     test('a handler that emits events in its transaction neither deadlocks nor loses them', async () => {
