@@ -101,7 +101,12 @@ export async function startRecommender(
   })
   void follower.caughtUp.then(() => trainer.trainIfChanged())
   trainer.start()
-  const requestLog = new RequestLog(platform.outbox, replica)
+  const requestLog = new RequestLog({
+    url: platform.database.url,
+    authToken: config.DATABASE_AUTH_TOKEN,
+    synchronous: config.DATABASE_SYNCHRONOUS,
+    replica,
+  })
   const serving = new RecommendationServing({
     recommender,
     experiments,

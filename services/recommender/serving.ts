@@ -71,17 +71,18 @@ export class RecommendationServing {
       recommender.quality.shown(userId, productIds)
     }
     if (request.logged !== false) {
-      requestLog?.record(
-        {
-          userId,
-          strategy,
-          limit,
-          channel: request.channel,
-          experimentId: assignment?.experimentId ?? null,
-          variant: assignment?.variant ?? null,
-        },
-        { productIds, coldStart: answer.coldStart, durationMs: performance.now() - started },
-      )
+      requestLog?.record({
+        userId,
+        strategy,
+        limit,
+        channel: request.channel,
+        experimentId: assignment?.experimentId ?? null,
+        variant: assignment?.variant ?? null,
+        productIds,
+        coldStart: answer.coldStart,
+        durationMs: performance.now() - started,
+        at: Date.now(),
+      })
     }
     return { answer, assignment }
   }
