@@ -57,14 +57,26 @@ export class ItemItem {
     if (cached) return cached
     const row = this.#co.get(itemId)
     const norm = this.#norm.get(itemId) ?? 0
+    // The best NEIGHBOURS kept in order as the row is read, rather than sorting all of it: a row
+    // holds every item ever seen with this one, and lists are rebuilt on every change to it.
     const list: [string, number][] = []
     if (row && norm > 0) {
       for (const [other, co] of row) {
         const otherNorm = this.#norm.get(other) ?? 0
-        if (co > 0 && otherNorm > 0) list.push([other, co / Math.sqrt(norm * otherNorm)])
+        if (!(co > 0 && otherNorm > 0)) continue
+        const entry: [string, number] = [other, co / Math.sqrt(norm * otherNorm)]
+        if (list.length === NEIGHBOURS && !before(entry, list[NEIGHBOURS - 1] as [string, number]))
+          continue
+        let lo = 0
+        let hi = list.length
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (before(list[mid] as [string, number], entry)) lo = mid + 1
+          else hi = mid
+        }
+        list.splice(lo, 0, entry)
+        if (list.length > NEIGHBOURS) list.pop()
       }
-      list.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      list.length = Math.min(list.length, NEIGHBOURS)
     }
     this.#neighbours.set(itemId, list)
     return list
@@ -83,4 +95,9 @@ export class ItemItem {
     for (const row of this.#co.values()) n += row.size
     return n
   }
+}
+
+/** Higher similarity first; ties by item id, so every replica orders them alike. */
+function before(a: [string, number], b: [string, number]): boolean {
+  return a[1] > b[1] || (a[1] === b[1] && a[0] < b[0])
 }
