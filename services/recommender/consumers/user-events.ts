@@ -38,7 +38,7 @@ export function attributionConsumer(registry: ExperimentRegistry) {
       const experiment = registry.running()
       const at = new Date(event.time)
       if (!experiment || at.getTime() < Date.parse(experiment.startedAt)) return
-      const assignment = registry.assign(event.data.userId)
+      const assignment = registry.assign(event.data.userId, at.getTime())
       if (!assignment) return
       const { userId, productId, metadata } = event.data
       const fact = { ...assignment, userId, productId }

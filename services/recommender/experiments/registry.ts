@@ -69,10 +69,10 @@ export class ExperimentRegistry {
     return this.#running
   }
 
-  /** The shopper's variant in the running experiment; null when none runs. */
-  assign(userId: string): Assignment | null {
+  /** The shopper's variant in the running experiment; null when none runs (or has not started). */
+  assign(userId: string, now = Date.now()): Assignment | null {
     const experiment = this.#running
-    if (!experiment) return null
+    if (!experiment || now < Date.parse(experiment.startedAt)) return null
     const variant = assignVariant(experiment, userId)
     return { experimentId: experiment.id, variant: variant.name, strategy: variant.strategy }
   }

@@ -9,6 +9,7 @@ import {
   assignVariant,
   type Experiment,
 } from '../../../services/recommender/experiments/experiment.ts'
+import { ExperimentRegistry } from '../../../services/recommender/experiments/registry.ts'
 import type { ExperimentResults } from '../../../services/recommender/experiments/results.ts'
 import {
   addConfiguredExperiments,
@@ -17,6 +18,7 @@ import {
   listExperiments,
   setExperimentStatus,
 } from '../../../services/recommender/experiments/store.ts'
+import { OutboxWriter } from '../../../shared/bus/outbox-writer.ts'
 import type { ConsumedRecord } from '../../../shared/bus/types.ts'
 import { ConflictError, ValidationError } from '../../../shared/errors.ts'
 import { eventually, tempDatabase, unique } from '../../helpers/broker.ts'
@@ -81,6 +83,28 @@ describe('the experiment store', () => {
         ['c', 'stopped'],
       ])
     } finally {
+      database.close()
+    }
+  })
+
+  test('an experiment that has not started yet chooses no strategy', async () => {
+    const database = await tempDatabase()
+    const registry = new ExperimentRegistry({
+      db: database.db,
+      outbox: new OutboxWriter(database.client),
+    })
+    try {
+      const startsAt = Date.now() + HOUR
+      await createExperiment(
+        database.db,
+        experiment('later', { startedAt: new Date(startsAt).toISOString() }),
+        'api',
+      )
+      await registry.refresh()
+      expect(registry.assign('someone')).toBeNull()
+      expect(registry.assign('someone', startsAt)).toMatchObject({ experimentId: 'later' })
+    } finally {
+      registry.close()
       database.close()
     }
   })
