@@ -46,7 +46,8 @@ describe('accounts', () => {
     const events = await shop.platform.database.db
       .select()
       .from(outbox)
-      .where(eq(outbox.key, user?.id ?? ''))
+      // Their account's events (the home page they land on also records an A/B exposure).
+      .where(and(eq(outbox.key, user?.id ?? ''), eq(outbox.topic, 'user-events')))
     expect(events.map((e) => e.type)).toEqual(['user.registered', 'user.logged_in'])
     expect(JSON.parse(events[1]?.data ?? '{}').metadata.guestId).toBe(
       decodeURIComponent(guest ?? '').split('.')[0],

@@ -80,7 +80,7 @@ describe('cart', () => {
     const events = await shop.platform.database.db
       .select()
       .from(outbox)
-      .where(eq(outbox.key, shopperOf(browser)))
+      .where(and(eq(outbox.key, shopperOf(browser)), eq(outbox.topic, 'cart-events')))
     expect(events.map((e) => e.type)).toEqual(['cart.item_added', 'cart.item_added'])
   })
 
