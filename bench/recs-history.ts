@@ -2,7 +2,11 @@
 // tastes (one or two favourite categories, their best sellers most of all), as the envelopes the
 // log would carry. The same seed gives the same events, so every process of a run — the shop, the
 // naive baseline, the memory probes — learns the same history without any of them sharing objects.
-import { type DemoCatalog, generateDemoCatalog } from '../services/catalog/demo-catalog.ts'
+import {
+  type DemoCatalog,
+  generateDemoCatalog,
+  productCreatedEvents,
+} from '../services/catalog/demo-catalog.ts'
 import type { ProductFacts } from '../services/recommender/events.ts'
 import { createEvent, type EventEnvelope } from '../shared/events/envelope.ts'
 import { seededRandom } from '../test/helpers/planted.ts'
@@ -39,25 +43,7 @@ export function catalogFacts(): ProductFacts[] {
 
 /** The seeded catalog's `product.created` envelopes, as `seedCatalog` publishes them. */
 export function catalogEnvelopes(): EventEnvelope[] {
-  return demoCatalog().products.map((p) =>
-    createEvent(
-      'product.created',
-      {
-        productId: p.id,
-        slug: p.slug,
-        name: p.name,
-        description: p.description,
-        categoryId: p.categoryId,
-        priceMinor: p.priceMinor,
-        currency: p.currency,
-        stock: p.stock,
-        attributes: p.attributes,
-        imageHue: p.imageHue,
-        featured: p.featured,
-      },
-      { source: SOURCE },
-    ),
-  )
+  return productCreatedEvents(demoCatalog().products)
 }
 
 export interface HistoryOptions {

@@ -9,21 +9,12 @@ import { modelUpdate, type ProductFacts } from '../services/recommender/events.t
 import { recommendationQuerySchema } from '../services/recommender/index.ts'
 import type { Interaction } from '../services/recommender/models/types.ts'
 import { KIND_WEIGHTS } from '../services/recommender/models/user-state.ts'
+import { type RecommendedProduct, recommendedProduct } from '../services/recommender/recommender.ts'
 import type { EventEnvelope } from '../shared/events/envelope.ts'
 import { liveStream } from '../shared/http/live.ts'
 import { valid } from '../shared/http/validate.ts'
 
 const weightOf = (i: Interaction) => (i.kind === 'rating' ? (i.rating ?? 3) : KIND_WEIGHTS[i.kind])
-
-export interface NaiveItem {
-  productId: string
-  name: string
-  category: string
-  price: number
-  currency: string
-  score: number
-  reason: string
-}
 
 export class NaiveRecommender {
   readonly #events: Interaction[] = []
@@ -99,21 +90,10 @@ export class NaiveRecommender {
     return [...best, ...top(popularity, limit - best.length, (id) => skip(id) || taken.has(id))]
   }
 
-  recommend(userId: string, limit: number): NaiveItem[] {
+  recommend(userId: string, limit: number): RecommendedProduct[] {
     return this.rank(userId, limit).flatMap(([id, score]) => {
       const p = this.#products.get(id)
-      if (!p) return []
-      return [
-        {
-          productId: p.productId,
-          name: p.name,
-          category: p.categoryId,
-          price: p.priceMinor / 100,
-          currency: p.currency,
-          score: Math.round(score * 1e4) / 1e4,
-          reason: 'shoppers like you engaged with it',
-        },
-      ]
+      return p ? [recommendedProduct(p, score, 'shoppers like you engaged with it')] : []
     })
   }
 }

@@ -210,7 +210,7 @@ export interface SeedSummary {
  * the product id: seeding again within the outbox's de-duplication window emits nothing new, and
  * a consumer that applied one applies it once however often it comes.
  */
-function productCreatedEvents(rows: DemoProductRow[]): EventEnvelope[] {
+export function productCreatedEvents(rows: DemoProductRow[]): EventEnvelope[] {
   return rows.map((p) =>
     createEvent(
       'product.created',

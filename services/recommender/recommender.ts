@@ -292,18 +292,7 @@ export class Recommender {
   #known(items: Recommendation[]): RecommendedProduct[] {
     return items.flatMap((r) => {
       const p = this.#products.get(r.itemId)
-      if (!p) return []
-      return [
-        {
-          productId: p.productId,
-          name: p.name,
-          category: p.categoryId,
-          price: p.priceMinor / 100,
-          currency: p.currency,
-          score: Math.round(r.score * 1e4) / 1e4,
-          reason: r.reason,
-        },
-      ]
+      return p ? [recommendedProduct(p, r.score, r.reason)] : []
     })
   }
 
@@ -329,6 +318,23 @@ export class Recommender {
       training: this.#lastTrain,
       watchers: [...this.#watchers.values()].reduce((n, set) => n + set.size, 0),
     }
+  }
+}
+
+/** A product as an answer shows it (DESIGN's contract, plus the reason). */
+export function recommendedProduct(
+  p: ProductFacts,
+  score: number,
+  reason: string,
+): RecommendedProduct {
+  return {
+    productId: p.productId,
+    name: p.name,
+    category: p.categoryId,
+    price: p.priceMinor / 100,
+    currency: p.currency,
+    score: Math.round(score * 1e4) / 1e4,
+    reason,
   }
 }
 
