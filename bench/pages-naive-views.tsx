@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import type { VisitorEnv } from '../services/accounts/index.ts'
 import { findCategory, getProduct, type Product } from '../services/catalog/products.ts'
 import { listReviews } from '../services/catalog/reviews.ts'
-import type { Recommender, Strategy } from '../services/recommender/index.ts'
+import type { RecommendationServing } from '../services/recommender/index.ts'
 import type { Db } from '../shared/db/client.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { CartPage } from '../web/pages/carts-views.tsx'
@@ -20,9 +20,8 @@ export interface NaivePagesDeps {
   db: Db
   /** Keys shopper ids in analytics events, as the shop's pages do. */
   secret: string
-  /** The same recommender as the shop's pages: the panels must match; their products load N+1. */
-  recommender: Recommender
-  strategy: Strategy
+  /** The shop's own serving (strategy, A/B variant): the panels must match; their products load N+1. */
+  serving: RecommendationServing
 }
 
 /** Recommended products one getProduct each, in the recommender's order, with their reasons. */
@@ -38,7 +37,11 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
 
   app.get('/', async (c) => {
     const visitor = c.get('visitor')
-    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, 4)
+    const { answer, assignment } = deps.serving.serve({
+      userId: visitor.shopperId,
+      limit: 4,
+      channel: 'panel',
+    })
     const [data, recommended] = await Promise.all([
       naiveHome(db),
       naiveRecommended(db, answer.items),
@@ -47,7 +50,7 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
       <HomePage
         visitor={visitor}
         {...data}
-        recommended={{ ...recommended, strategy: answer.strategy }}
+        recommended={{ ...recommended, strategy: answer.strategy, assignment }}
       />,
     )
   })
@@ -84,7 +87,7 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
     })
     const [reviews, alsoBought, sameCategory] = await Promise.all([
       listReviews(db, product.id, { limit: 10 }),
-      naiveRecommended(db, deps.recommender.alsoBought(product.id, 4)),
+      naiveRecommended(db, deps.serving.recommender.alsoBought(product.id, 4)),
       naivePopularIn(db, product.categoryId, 5),
     ])
     const shown = new Set([product.id, ...alsoBought.products.map((p: Product) => p.id)])
@@ -108,7 +111,11 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
 
   app.get('/cart', async (c) => {
     const visitor = c.get('visitor')
-    const answer = deps.recommender.recommend(visitor.shopperId, deps.strategy, 4)
+    const { answer, assignment } = deps.serving.serve({
+      userId: visitor.shopperId,
+      limit: 4,
+      channel: 'panel',
+    })
     const [cart, recommended] = await Promise.all([
       naiveCart(db, visitor.shopperId),
       naiveRecommended(db, answer.items),
@@ -117,7 +124,7 @@ export function naivePages(deps: NaivePagesDeps): Hono<VisitorEnv> {
       <CartPage
         cart={cart}
         visitor={visitor}
-        recommended={{ ...recommended, strategy: answer.strategy }}
+        recommended={{ ...recommended, strategy: answer.strategy, assignment }}
       />,
     )
   })

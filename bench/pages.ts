@@ -226,8 +226,7 @@ export async function run(flags: BenchFlags): Promise<void> {
         naivePages({
           db: platform.database.db,
           secret: sessionSecret(config),
-          recommender: recommender.recommender,
-          strategy: config.RECOMMENDER_DEFAULT_STRATEGY,
+          serving: recommender.serving,
         }),
       )
       // Both variants render the recommender's panels: it must know the catalog first.
