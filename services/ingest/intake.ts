@@ -21,29 +21,40 @@ const idLike = (name: string) =>
     .pipe(z.string().trim().min(1, `${name} must not be empty`).max(128))
 const userId = idLike('userId')
 
-/** One event as integrators send it to `POST /api/events`. */
-export const incomingEventSchema = z.object({
-  type: z.string().min(1).max(64),
-  userId,
-  productId: idLike('productId').optional(),
-  orderId: z.string().min(1).max(128).optional(),
-  rating: z.number().optional(),
-  query: z.string().max(500).optional(),
-  quantity: z.number().int().optional(),
-  id: z.string().trim().min(1).max(128).optional(),
-  occurredAt: z.iso
-    .datetime({ offset: true })
-    .refine((t) => Date.parse(t) <= Date.now() + MAX_CLOCK_SKEW_MS, {
-      error: 'occurredAt is in the future (more than 5 minutes ahead of our clock)',
-    })
-    .optional(),
-  data: z
-    .record(z.string(), z.unknown())
-    .refine((d) => JSON.stringify(d).length <= MAX_DATA_BYTES, {
-      error: `data is larger than ${MAX_DATA_BYTES / 1024} KiB once serialised`,
-    })
-    .optional(),
-})
+/**
+ * One event as integrators send it to `POST /api/events`. A field we do not know is refused, not
+ * dropped: context sent as `metadata` (the track body's name) would otherwise vanish unseen.
+ */
+export const incomingEventSchema = z.strictObject(
+  {
+    type: z.string().min(1).max(64),
+    userId,
+    productId: idLike('productId').optional(),
+    orderId: z.string().min(1).max(128).optional(),
+    rating: z.number().optional(),
+    query: z.string().max(500).optional(),
+    quantity: z.number().int().optional(),
+    id: z.string().trim().min(1).max(128).optional(),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .refine((t) => Date.parse(t) <= Date.now() + MAX_CLOCK_SKEW_MS, {
+        error: 'occurredAt is in the future (more than 5 minutes ahead of our clock)',
+      })
+      .optional(),
+    data: z
+      .record(z.string(), z.unknown())
+      .refine((d) => JSON.stringify(d).length <= MAX_DATA_BYTES, {
+        error: `data is larger than ${MAX_DATA_BYTES / 1024} KiB once serialised`,
+      })
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}: an event's context goes in data`
+        : undefined,
+  },
+)
 
 export type IncomingEvent = z.input<typeof incomingEventSchema>
 
@@ -56,10 +67,13 @@ export const trackBodySchema = z.object({
 })
 
 function fieldErrors(issues: z.core.$ZodIssue[], prefix: string): FieldError[] {
-  return issues.map((i) => ({
-    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
-    message: i.message,
-  }))
+  const field = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.')
+  // An unknown field is named itself (`events[2].metadata`), not the event that carries it.
+  return issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ field: field([...i.path, key]), message: i.message }))
+      : [{ field: field(i.path), message: i.message }],
+  )
 }
 
 /** Validates one incoming event against the catalog and returns its envelope, or the field errors. */

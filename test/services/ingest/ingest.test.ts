@@ -132,6 +132,14 @@ describe('POST /api/events', () => {
             }),
         },
         {
+          // The track body's name for context: sent here it would vanish, so it is refused.
+          name: 'an unknown field',
+          status: 400,
+          field: 'events[1].metadata',
+          send: () =>
+            shop.post('/api/events', { events: [event, { ...event, metadata: { page: 'home' } }] }),
+        },
+        {
           name: 'occurredAt in the future',
           status: 400,
           field: 'occurredAt',
