@@ -60,15 +60,15 @@ interface Parked {
   firstSeq: number
 }
 
+/** A drain of fewer events than this was a trickle: the next notify does not linger. */
+const LIGHT_DRAIN = 32
+
 /**
  * Publishes the outbox in order per key and moves its cursors past what was sent. Each topic goes
  * its own way: one the broker will not take is parked with its own backoff and retried in order,
  * while the others keep flowing. One relay per database holds a lease, so replicas never publish
  * out of order.
  */
-/** A drain of fewer events than this was a trickle: the next notify does not linger. */
-const LIGHT_DRAIN = 32
-
 export class OutboxRelay {
   readonly #db: Db
   readonly #bus: EventBus
