@@ -58,8 +58,16 @@ export async function recommendedFor(
     ...products,
     strategy: answer.strategy,
     assignment,
-    version: answer.items.map((i) => i.productId).join(','),
+    version: panelVersion(products),
   }
+}
+
+/**
+ * What a panel shows, as a stream compares it: the products and their reasons. The same products
+ * for a new reason ("popular in Books" becoming "because you viewed …") are a change to send.
+ */
+export function panelVersion(panel: Omit<Recommended, 'strategy'>): string {
+  return panel.products.map((p) => `${p.id}:${panel.reasons.get(p.id) ?? ''}`).join('|')
 }
 
 /**
@@ -82,7 +90,7 @@ export async function alsoBoughtFor(
     alsoBought.products.push(p)
     alsoBought.reasons.set(p.id, 'popular in this category')
   }
-  return { ...alsoBought, version: alsoBought.products.map((p) => p.id).join(',') }
+  return { ...alsoBought, version: panelVersion(alsoBought) }
 }
 
 /**
