@@ -87,8 +87,6 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
       <title>{`${title} · Streamshop`}</title>
       <link rel="stylesheet" href="/static/app.css" />
       <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-      <script src="/static/htmx.min.js" defer />
-      <script src="/static/hx-sse.min.js" defer />
     </head>
     <body>
       <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />
@@ -101,6 +99,14 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
         />
       ) : null}
       <footer class="site-footer">Streamshop · an event-driven shop</footer>
+      {/*
+        At the end of the body and not deferred: both run while the document is still loading, so
+        htmx starts on DOMContentLoaded with its SSE extension registered. Deferred, htmx could
+        start (it does on a timer once the document is no longer loading) before the extension's
+        script had arrived, and the page's stream then never connected.
+      */}
+      <script src="/static/htmx.min.js" />
+      <script src="/static/hx-sse.min.js" />
     </body>
   </html>
 )

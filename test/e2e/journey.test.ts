@@ -217,7 +217,10 @@ test("viewing a product brings what others bought with it into the home panel, a
   const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } })
   const home = await context.newPage()
   await home.goto(base)
+  // In front: a hidden page's stream is paused (htmx's SSE extension), and must not be here.
+  await home.bringToFront()
   await home.locator('#recommendations h2').waitFor()
+  expect(await home.evaluate(() => document.visibilityState)).toBe('visible')
   // The same shopper (the context's cookies) looks at x, while the home page stays in front: a
   // background tab pauses its stream (htmx's SSE extension) and catches up when shown again.
   expect((await context.request.get(`${base}/products/${x.slug}`)).status()).toBe(200)
