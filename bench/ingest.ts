@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Client, createClient } from '@libsql/client'
-import { resolveBroker } from '../shared/broker/resolve.ts'
 import { KafkaBus } from '../shared/bus/kafka.ts'
 import { config } from '../shared/config/index.ts'
 import type { Synchronous } from '../shared/db/client.ts'
 import { TOPICS } from '../shared/events/topics.ts'
 import { type BodyShape, bodyLua, bodyMaker, pathFor } from './ingest-bodies.ts'
 import { judge, type Measured, printWorkload, type Workload } from './ingest-report.ts'
+import { benchBroker } from './lib/broker.ts'
 import { type ChildServer, startChildServer } from './lib/child.ts'
 import { deferCleanup } from './lib/cleanup.ts'
 import { isSmoke, numberFlag } from './lib/flags.ts'
@@ -176,14 +176,7 @@ export async function run(flags: BenchFlags): Promise<void> {
   const node = Bun.which('node')
   const dir = mkdtempSync(join(tmpdir(), 'streamshop-bench-'))
   const removeDir = deferCleanup(async () => rmSync(dir, { recursive: true, force: true }))
-  console.log(
-    'Resolving a broker (KAFKA_BROKERS, else Docker/Redpanda, else a local Apache Kafka)…',
-  )
-  const broker = await resolveBroker(config, {
-    allowEmbedded: false,
-    onProgress: (line) => console.log(`  ${line}`),
-  })
-  const stopBroker = deferCleanup(() => broker.stop())
+  const { broker, stop: stopBroker } = await benchBroker()
   const brokers = broker.brokers.join(',')
   const kafka = new KafkaBus({
     brokers: broker.brokers,

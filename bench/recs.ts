@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resolveBroker } from '../shared/broker/resolve.ts'
-import { config } from '../shared/config/index.ts'
+import { benchBroker } from './lib/broker.ts'
 import { type ChildServer, startChildServer } from './lib/child.ts'
 import { deferCleanup } from './lib/cleanup.ts'
 import { isSmoke, numberFlag } from './lib/flags.ts'
@@ -209,14 +208,8 @@ export async function run(flags: BenchFlags): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'streamshop-bench-recs-'))
   const removeDir = deferCleanup(async () => rmSync(dir, { recursive: true, force: true }))
-  console.log(
-    '\nResolving a broker (KAFKA_BROKERS, else Docker/Redpanda, else a local Apache Kafka)…',
-  )
-  const broker = await resolveBroker(config, {
-    allowEmbedded: false,
-    onProgress: (line) => console.log(`  ${line}`),
-  })
-  const stopBroker = deferCleanup(() => broker.stop())
+  console.log()
+  const { broker, stop: stopBroker } = await benchBroker()
   try {
     console.log(`Broker: ${broker.description}`)
     const brokers = broker.brokers.join(',')

@@ -2,7 +2,7 @@
 // shared/config reads the variable as a string; this turns it into checked experiments.
 import { z } from 'zod'
 import { type FieldError, ValidationError } from '../../../shared/errors.ts'
-import { type Experiment, experimentSchema } from './experiment.ts'
+import { type Experiment, experimentSchema, noRepeats } from './experiment.ts'
 
 const FIELD = 'RECOMMENDER_EXPERIMENTS'
 
@@ -21,28 +21,20 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   conversionWindowMs: 24 * 60 * 60 * 1000,
 }
 
-const experimentsSchema = z.array(experimentSchema).superRefine((experiments, ctx) => {
-  const seen = new Set<string>()
-  experiments.forEach((experiment, i) => {
-    if (seen.has(experiment.id)) {
+const experimentsSchema = z
+  .array(experimentSchema)
+  .superRefine(noRepeats('id', 'experiment id'))
+  .superRefine((experiments, ctx) => {
+    // Only one experiment can choose the strategy a shopper sees.
+    const running = experiments.filter((e) => e.status === 'running')
+    if (running.length > 1) {
       ctx.addIssue({
         code: 'custom',
-        path: [i, 'id'],
-        message: `experiment id "${experiment.id}" is used twice`,
+        path: [experiments.lastIndexOf(running[running.length - 1] as Experiment), 'status'],
+        message: `only one experiment can run at a time (${running.map((e) => e.id).join(', ')} are running)`,
       })
     }
-    seen.add(experiment.id)
   })
-  // Only one experiment can choose the strategy a shopper sees.
-  const running = experiments.filter((e) => e.status === 'running')
-  if (running.length > 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [experiments.lastIndexOf(running[running.length - 1] as Experiment), 'status'],
-      message: `only one experiment can run at a time (${running.map((e) => e.id).join(', ')} are running)`,
-    })
-  }
-})
 
 /** `RECOMMENDER_EXPERIMENTS[0].variants[1].weight` for the issue path [0, 'variants', 1, 'weight']. */
 function fieldName(path: readonly PropertyKey[]): string {

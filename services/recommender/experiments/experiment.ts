@@ -10,6 +10,26 @@ const DAY_MS = 24 * 60 * 60 * 1000
 // can produce the same key, and the id stays safe in URLs, metric labels and event payloads.
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/
 
+/**
+ * A list refinement: each repeat of an item's `key` is an issue at that item, e.g.
+ * `[1, 'name']: variant name "a" is used twice`.
+ */
+export function noRepeats<K extends string>(key: K, label: string) {
+  return (items: Record<K, string>[], ctx: z.core.$RefinementCtx<Record<K, string>[]>) => {
+    const seen = new Set<string>()
+    items.forEach((item, i) => {
+      if (seen.has(item[key])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, key],
+          message: `${label} "${item[key]}" is used twice`,
+        })
+      }
+      seen.add(item[key])
+    })
+  }
+}
+
 export const variantSchema = z.strictObject({
   name: z
     .string()
@@ -33,19 +53,7 @@ export const experimentSchema = z.strictObject({
   variants: z
     .array(variantSchema)
     .min(2, 'an experiment needs at least 2 variants')
-    .superRefine((variants, ctx) => {
-      const seen = new Set<string>()
-      variants.forEach((variant, i) => {
-        if (seen.has(variant.name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'name'],
-            message: `variant name "${variant.name}" is used twice`,
-          })
-        }
-        seen.add(variant.name)
-      })
-    }),
+    .superRefine(noRepeats('name', 'variant name')),
   status: z.enum(['running', 'stopped']).default('running'),
   startedAt: z.iso.datetime({ offset: true, error: 'startedAt must be an ISO 8601 date-time' }),
   /** How long after a click a purchase of the clicked product still counts as its conversion. */

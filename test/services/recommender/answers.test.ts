@@ -3,26 +3,9 @@
 import { expect, test } from 'bun:test'
 import { Recommender } from '../../../services/recommender/recommender.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
+import { productCreated } from '../../helpers/events.ts'
 
-function product(productId: string) {
-  return createEvent(
-    'product.created',
-    {
-      productId,
-      slug: productId,
-      name: `Product ${productId}`,
-      description: '',
-      categoryId: 'c',
-      priceMinor: 100,
-      currency: 'EUR',
-      stock: 1,
-      attributes: {},
-      imageHue: 0,
-      featured: false,
-    },
-    { source: '/test' },
-  )
-}
+const product = (productId: string) => productCreated(productId, { priceMinor: 100, stock: 1 })
 
 const viewed = (userId: string, productId: string) =>
   createEvent('product.viewed', { userId, productId, metadata: {} }, { source: '/test' })

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/events/envelope.ts'
 import type { EventData } from '../../../shared/events/types.ts'
 import { eventually, unique } from '../../helpers/broker.ts'
+import { productCreated as product, sseMessages } from '../../helpers/events.ts'
 import { startTestShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
@@ -25,23 +26,7 @@ let replica: string
 const products = Array.from({ length: 6 }, (_, i) => unique(`replay-p${i}`))
 
 function productCreated(productId: string, i: number) {
-  return createEvent(
-    'product.created',
-    {
-      productId,
-      slug: productId,
-      name: `Replayed ${i}`,
-      description: '',
-      categoryId: i < 3 ? 'left' : 'right',
-      priceMinor: 1000,
-      currency: 'EUR',
-      stock: 5,
-      attributes: {},
-      imageHue: 0,
-      featured: false,
-    },
-    { source: '/test' },
-  )
+  return product(productId, { name: `Replayed ${i}`, categoryId: i < 3 ? 'left' : 'right' })
 }
 
 const view = (userId: string, productId: string) =>
@@ -117,33 +102,12 @@ function openStream(userId: string) {
       signal: abort.signal,
     }),
   )
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null
+  const messages = sseMessages(response)
   return {
-    async next(): Promise<{ metadata: { coldStart: boolean } }> {
-      reader ??= ((await response).body as ReadableStream<Uint8Array>).getReader()
-      const deadline = Date.now() + 20_000
-      for (;;) {
-        const end = buffer.indexOf('\n\n')
-        if (end >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const data = block.split('\n').filter((l) => l.startsWith('data: '))
-          if (data.length > 0) return JSON.parse(data.map((l) => l.slice(6)).join('\n'))
-          continue
-        }
-        const chunk = await Promise.race([
-          reader.read(),
-          Bun.sleep(Math.max(0, deadline - Date.now())).then(() => null),
-        ])
-        if (chunk === null || chunk.done) throw new Error('no message on the stream in time')
-        buffer += decoder.decode(chunk.value, { stream: true })
-      }
-    },
+    next: (): Promise<{ metadata: { coldStart: boolean } }> => messages.next(),
     async close() {
       abort.abort()
-      await reader?.cancel().catch(() => {})
+      await messages.cancel()
     },
   }
 }

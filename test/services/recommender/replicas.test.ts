@@ -9,6 +9,7 @@ import { freePort } from '../../../shared/broker/local-kafka.ts'
 import { javaPartition } from '../../../shared/bus/kafka-produce.ts'
 import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
 import { eventually, kafkaBus, testBrokers, unique } from '../../helpers/broker.ts'
+import { productCreated } from '../../helpers/events.ts'
 import { Processes } from '../../helpers/process.ts'
 import { readTopicSince } from '../../helpers/shop.ts'
 
@@ -64,23 +65,7 @@ test('two replicas split the shoppers, agree on every answer, and only the owner
   const shoppers = Array.from({ length: 8 }, () => unique('shopper'))
   const events = [
     ...products.map((productId, i) =>
-      createEvent(
-        'product.created',
-        {
-          productId,
-          slug: productId,
-          name: `Product ${i}`,
-          description: '',
-          categoryId: i < 3 ? 'left' : 'right',
-          priceMinor: 1000,
-          currency: 'EUR',
-          stock: 5,
-          attributes: {},
-          imageHue: 0,
-          featured: false,
-        },
-        { source: '/test' },
-      ),
+      productCreated(productId, { name: `Product ${i}`, categoryId: i < 3 ? 'left' : 'right' }),
     ),
     ...shoppers.flatMap((userId, i) =>
       [0, 1].map((k) =>

@@ -6,6 +6,7 @@ import { followLog } from '../../../services/recommender/follower.ts'
 import { Recommender } from '../../../services/recommender/recommender.ts'
 import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
 import { eventually, unique } from '../../helpers/broker.ts'
+import { sseMessages } from '../../helpers/events.ts'
 import { readTopicSince, startSeededShop, type TestShop } from '../../helpers/shop.ts'
 
 let shop: TestShop
@@ -247,31 +248,8 @@ test('the stream sends the current answer, again when it changes, and stops watc
     },
   )
   expect(res.headers.get('content-type')).toContain('text/event-stream')
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  const deadline = Date.now() + 20_000
-  const nextMessage = async () => {
-    for (;;) {
-      const end = buffer.indexOf('\n\n')
-      if (end >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const data = block.split('\n').filter((l) => l.startsWith('data: '))
-        if (data.length > 0) return JSON.parse(data.map((l) => l.slice(6)).join('\n'))
-        continue
-      }
-      const wait = deadline - Date.now()
-      const chunk = await Promise.race([
-        reader.read(),
-        Bun.sleep(Math.max(0, wait)).then(() => null),
-      ])
-      if (chunk === null) throw new Error('no message on the stream in time')
-      const { value, done } = chunk
-      if (done) throw new Error('stream ended')
-      buffer += decoder.decode(value, { stream: true })
-    }
-  }
+  const stream = sseMessages(res)
+  const nextMessage = () => stream.next()
   expect(await nextMessage()).toMatchObject({ metadata: { userId: me, coldStart: true } })
   expect(shop.recommender.recommender.liveMetrics().watchers).toBeGreaterThan(0)
 
@@ -289,7 +267,7 @@ test('the stream sends the current answer, again when it changes, and stops watc
   expect(update.data[0]).toMatchObject({ productId: b.id, reason: `because you viewed ${a.name}` })
 
   abort.abort()
-  await reader.cancel().catch(() => {})
+  await stream.cancel()
   await eventually(
     () => shop.recommender.recommender.liveMetrics().watchers === 0,
     10_000,
