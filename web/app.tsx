@@ -9,7 +9,7 @@ import {
 import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
-import { orderRoutes } from '../services/orders/index.ts'
+import { orderRoutes, sagaSettings } from '../services/orders/index.ts'
 import { experimentRoutes, type RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
@@ -89,8 +89,9 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       serving: services.recommender.serving,
     }),
   )
-  app.route('/', orderPages({ db }))
-  app.route('/', orderRoutes({ db }))
+  const saga = sagaSettings(config)
+  app.route('/', orderPages({ db, saga }))
+  app.route('/', orderRoutes({ db, saga }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
   app.route(
     '/',

@@ -2,6 +2,7 @@
 
 import { demoAdmin, seedAccounts } from '../services/accounts/index.ts'
 import { ensureDemoCatalog, listCategories } from '../services/catalog/index.ts'
+import { startSagaDeadlines } from '../services/orders/index.ts'
 import { startRecommender } from '../services/recommender/index.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
 import { config } from '../shared/config/index.ts'
@@ -15,7 +16,8 @@ const admin = demoAdmin(config)
 await seedAccounts(platform.database.db, config)
 // A first start gets the demo catalog; later starts keep whatever the admin changed.
 await ensureDemoCatalog(platform.database.db)
-await platform.consumers.start(shopConsumers)
+await platform.consumers.start(shopConsumers(config))
+const sagaDeadlines = startSagaDeadlines(platform.database.db, config)
 const recommender = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
@@ -51,6 +53,7 @@ console.log(
 closeOnSignals(async () => {
   forgetState()
   await server.stop()
+  await sagaDeadlines.stop()
   await recommender.close()
   await platform.close()
 })

@@ -22,7 +22,7 @@ const running = await startRecommender(platform, {
 const { recommender } = running
 // As `bun run dev` runs them, but from the end of their topics: the broker keeps earlier runs'
 // events (millions, after the ingest bench), a backlog that is not this bench's load.
-const consumers = [...shopConsumers, ...running.consumers]
+const consumers = [...shopConsumers(config), ...running.consumers]
 for (const c of consumers) {
   if ((await platform.bus.groupMembers(c.group)) === 0)
     await platform.bus.seek(c.group, c.topic, 'latest')

@@ -2,23 +2,26 @@ import { and, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
-import { AppError, NotFoundError } from '../../shared/errors.ts'
+import { AppError, type FieldError, NotFoundError, ValidationError } from '../../shared/errors.ts'
 import { createEvent } from '../../shared/events/envelope.ts'
 import { emptyCartStatement, getCart } from '../carts/index.ts'
-import { type Order, orders } from './schema.ts'
-
-const SOURCE = '/streamshop/orders'
+import { productsByIds } from '../catalog/index.ts'
+import { tokenizeCard } from '../payments/index.ts'
+import { type SagaSettings, startSaga } from './saga.ts'
+import { SOURCE, sagaStart } from './saga-store.ts'
+import { type Order, type OrderItem, orders } from './schema.ts'
 
 export class EmptyCartError extends AppError {
   constructor() {
-    super('Your cart is empty', { code: 'EMPTY_CART', status: 422 })
+    super('Your cart is empty', { code: 'EMPTY_CART', status: 400 })
   }
 }
 
-export class OutOfStockError extends AppError {
-  constructor(name: string) {
-    super(`Not enough of “${name}” in stock any more; change the quantity in your cart`, {
-      code: 'OUT_OF_STOCK',
+/** The same Idempotency-Key sent again with another body. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super('This Idempotency-Key was already used for a different order', {
+      code: 'IDEMPOTENCY_KEY_REUSED',
       status: 409,
     })
   }
@@ -65,39 +68,126 @@ export const checkoutSchema = z.object({
 })
 export type CheckoutInput = z.output<typeof checkoutSchema>
 
+/** An integrator's order: the checkout fields, and the lines to order instead of the cart's. */
+export const orderRequestSchema = checkoutSchema.extend({
+  items: z
+    .array(
+      z.strictObject({
+        productId: z.string().trim().min(1).max(128),
+        quantity: z.number().int('Order whole units').min(1, 'Order at least one').max(1000),
+        /** The price the client saw; an order at a price that changed since is refused. */
+        priceMinor: z.number().int().min(0).optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
+})
+export type OrderRequest = z.output<typeof orderRequestSchema>
+
+/** The lines to order, priced from the catalog: the request's, or else the shopper's cart. */
+async function orderLines(
+  db: Db,
+  userId: string,
+  input: OrderRequest,
+): Promise<{ items: OrderItem[]; currency: string }> {
+  if (!input.items) {
+    const cart = await getCart(db, userId)
+    if (cart.lines.length === 0) throw new EmptyCartError()
+    const items = cart.lines.map(({ productId, name, priceMinor, quantity }) => ({
+      productId,
+      name,
+      priceMinor,
+      quantity,
+    }))
+    return { items, currency: cart.currency }
+  }
+  if (input.items.length === 0) throw new EmptyCartError()
+  const known = new Map(
+    (
+      await productsByIds(
+        db,
+        input.items.map((i) => i.productId),
+      )
+    ).map((p) => [p.id, p]),
+  )
+  const errors: FieldError[] = []
+  const lines: OrderItem[] = []
+  input.items.forEach((item, i) => {
+    const product = known.get(item.productId)
+    if (!product) {
+      errors.push({ field: `items[${i}].productId`, message: `No product ${item.productId}` })
+      return
+    }
+    if (item.priceMinor !== undefined && item.priceMinor !== product.priceMinor) {
+      errors.push({
+        field: `items[${i}].priceMinor`,
+        message: `The price is now ${product.priceMinor} (minor units)`,
+      })
+    }
+    lines.push({
+      productId: product.id,
+      name: product.name,
+      priceMinor: product.priceMinor,
+      quantity: item.quantity,
+    })
+  })
+  if (new Set(input.items.map((i) => i.productId)).size !== input.items.length)
+    errors.push({ field: 'items', message: 'List each product once' })
+  const currencies = new Set([...known.values()].map((p) => p.currency))
+  if (currencies.size > 1)
+    errors.push({ field: 'items', message: 'Order products of one currency at a time' })
+  if (errors.length > 0) throw new ValidationError('The order is invalid', errors)
+  return { items: lines, currency: [...currencies][0] as string }
+}
+
+/** What an Idempotency-Key is bound to: the request, without the card's secrets. */
+function requestHash(input: OrderRequest): string {
+  const { cvc: _cvc, ...rest } = input
+  return new Bun.CryptoHasher('sha256').update(JSON.stringify(rest)).digest('hex')
+}
+
 /**
- * Places the user's cart as an order, once per idempotency key: the order, the emptied cart and
- * the events (`order.created`, and `product.purchased` per line for the shopper's history) commit
- * together. Until the saga lands the order stays `placed`.
+ * Places an order once per idempotency key and starts its saga: the order, its saga's first step,
+ * the emptied cart (when the cart was ordered) and the events (`order.created`, the payment
+ * authorization command, `product.purchased` per line for the shopper's history) commit together.
+ * The same key with the same request returns the first order; with another request, a 409.
+ * Stock is not checked here: the saga reserves it, and cancels with `out_of_stock` when it cannot.
  */
 export async function placeOrder(
   db: Db,
   userId: string,
   key: string,
-  input: CheckoutInput,
+  input: OrderRequest,
+  settings: SagaSettings,
 ): Promise<{ order: Order; created: boolean }> {
-  const [existing] = await db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, key)))
+  const hash = requestHash(input)
+  const sameKey = async () => {
+    const [existing] = await db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, key)))
+    if (existing && existing.requestHash !== hash) throw new IdempotencyKeyReusedError()
+    return existing
+  }
+  const existing = await sameKey()
   if (existing) return { order: existing, created: false }
-  const cart = await getCart(db, userId)
-  if (cart.lines.length === 0) throw new EmptyCartError()
-  for (const line of cart.lines)
-    if (line.quantity > line.stock) throw new OutOfStockError(line.name)
+  const { items, currency } = await orderLines(db, userId, input)
+  const now = Date.now()
   const order: Order = {
     id: Bun.randomUUIDv7(),
     userId,
     idempotencyKey: key,
+    requestHash: hash,
+    correlationId: Bun.randomUUIDv7(),
     status: 'placed',
-    items: cart.lines.map((l) => ({
-      productId: l.productId,
-      name: l.name,
-      priceMinor: l.priceMinor,
-      quantity: l.quantity,
+    items: items.map(({ productId, name, priceMinor, quantity }) => ({
+      productId,
+      name,
+      priceMinor,
+      quantity,
     })),
-    totalMinor: cart.totalMinor,
-    currency: cart.currency,
+    totalMinor: items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0),
+    currency,
     address: {
       name: input.name,
       street: input.street,
@@ -106,47 +196,38 @@ export async function placeOrder(
       country: input.country,
     },
     cardLast4: input.cardNumber.slice(-4),
-    createdAt: Date.now(),
+    cardToken: tokenizeCard(input.cardNumber),
+    createdAt: now,
   }
-  const events = [
+  const start = startSaga(order.id, now, settings)
+  order.status = start.state.status
+  const saga = sagaStart(order, start, now)
+  const purchased = order.items.map((item) =>
     createEvent(
-      'order.created',
+      'product.purchased',
       {
-        orderId: order.id,
         userId,
-        items: order.items.map(({ productId, quantity, priceMinor }) => ({
-          productId,
-          quantity,
-          priceMinor,
-        })),
-        totalMinor: order.totalMinor,
-        currency: order.currency,
+        productId: item.productId,
+        orderId: order.id,
+        quantity: item.quantity,
         metadata: {},
       },
       { source: SOURCE },
     ),
-    ...order.items.map((item) =>
-      createEvent(
-        'product.purchased',
-        {
-          userId,
-          productId: item.productId,
-          orderId: order.id,
-          quantity: item.quantity,
-          metadata: {},
-        },
-        { source: SOURCE },
-      ),
-    ),
-  ]
+  )
   try {
-    await commit(db, (w) => [w.insert(orders).values(order), emptyCartStatement(w, userId)], events)
+    await commit(
+      db,
+      (w) => [
+        w.insert(orders).values(order),
+        ...saga.statements(w),
+        ...(input.items ? [] : [emptyCartStatement(w, userId)]),
+      ],
+      [...saga.events, ...purchased],
+    )
   } catch (error) {
     // The same key twice at once: the unique index lets one through; the other gets that order.
-    const [raced] = await db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, key)))
+    const raced = await sameKey()
     if (raced) return { order: raced, created: false }
     throw error
   }

@@ -107,3 +107,24 @@ export const logGroupOffsets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],
 )
+
+/**
+ * A saga participant's answer to each command it applied, keyed by the participant and the
+ * command's id (the same on every retry): a repeated command gets the first answer again instead
+ * of being applied twice. Written in the same transaction as the command's effect.
+ */
+export const commandReplies = sqliteTable(
+  'command_replies',
+  {
+    participant: text('participant').notNull(),
+    commandId: text('command_id').notNull(),
+    orderId: text('order_id').notNull(),
+    replyType: text('reply_type').notNull(),
+    replyData: text('reply_data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    appliedAt: integer('applied_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.participant, t.commandId] }),
+    index('command_replies_order').on(t.orderId),
+  ],
+)

@@ -90,6 +90,22 @@ export const envSchema = z.object({
   RECOMMENDER_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   /** The matrix model covers this many of the most engaged-with products (training costs n³). */
   RECOMMENDER_EASE_MAX_ITEMS: z.coerce.number().int().min(10).max(5000).default(2000),
+  /** How long the order saga waits for a participant's answer before it retries the step. */
+  SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
+  /** Attempts of a step before it fails with its timeout reason (`payment_timeout`, …). */
+  SAGA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** The wait before a step's second attempt; doubled for each one after. */
+  SAGA_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(500),
+  /** How often the orchestrator looks for steps past their deadline. */
+  SAGA_TIMEOUT_POLL_MS: z.coerce.number().int().min(10).default(250),
+  /** The simulated payment provider: share of authorizations of ordinary cards it declines. */
+  PAYMENTS_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** The simulated payment provider's answer time, in ms (each call waits up to this long). */
+  PAYMENTS_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  /** The simulated carrier: share of shipments it refuses (`shipping_unavailable`). */
+  SHIPPING_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** The simulated carrier's answer time, in ms. */
+  SHIPPING_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(10),
 })
 
 export type Config = z.infer<typeof envSchema>

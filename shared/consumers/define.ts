@@ -19,7 +19,9 @@ export interface ConsumedEvent<T extends EventType = EventType, D = unknown> {
 }
 
 /** What a handler may use: everything it writes goes through `tx`, and commits with the event. */
-export interface ConsumerContext {
+export interface ConsumerContext<P = undefined> {
+  /** What `prepare` returned for this attempt (undefined without one). */
+  prepared: P
   /** The transaction that also records this event as processed: write through it, never `db`. */
   tx: Tx
   /** Events to publish if, and only if, this transaction commits (through the outbox). */
@@ -34,6 +36,7 @@ export interface ConsumerContext {
 export interface ConsumerDefinition<
   T extends EventType = EventType,
   S extends z.ZodType = z.ZodType,
+  P = unknown,
 > {
   /** The consumer group; replicas of a service share it and split the topic's partitions. */
   group: string
@@ -42,7 +45,14 @@ export interface ConsumerDefinition<
   types: readonly T[]
   /** The data it accepts; a record that does not parse goes to the DLQ without retries. */
   schema: S
-  handle(event: ConsumedEvent<T, z.infer<S>>, ctx: ConsumerContext): Promise<void>
+  /**
+   * Work outside the transaction, before it, on every attempt: a call to an outside system (a
+   * payment provider) that may take a while. The transaction holds this process's write lock, so
+   * nothing slow belongs inside it; what is called here must be idempotent itself (it runs again on
+   * a retry or a redelivery). Its result is the handler's `ctx.prepared`.
+   */
+  prepare?(event: ConsumedEvent<T, z.infer<S>>, signal: AbortSignal): Promise<P>
+  handle(event: ConsumedEvent<T, z.infer<S>>, ctx: ConsumerContext<P>): Promise<void>
   /**
    * The handler only checks (it writes nothing and emits nothing): no transaction and no
    * processed-event row per record, which a consumer with effects needs and a check does not — a
@@ -64,9 +74,9 @@ export interface ConsumerDefinition<
  *   async handle(event, ctx) { … ctx.tx … ctx.emit(…) },
  * })
  */
-export function defineConsumer<T extends EventType, S extends z.ZodType>(
-  definition: ConsumerDefinition<T, S>,
-): ConsumerDefinition<T, S> {
+export function defineConsumer<T extends EventType, S extends z.ZodType, P = undefined>(
+  definition: ConsumerDefinition<T, S, P>,
+): ConsumerDefinition<T, S, P> {
   for (const type of definition.types) {
     if (EVENT_TYPES[type].topic !== definition.topic)
       throw new Error(`${type} lives on ${EVENT_TYPES[type].topic}, not on ${definition.topic}`)

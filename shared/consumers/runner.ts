@@ -200,8 +200,17 @@ export class ConsumerRunner {
     attempt: number,
     controller: AbortController,
   ): Promise<boolean> {
+    // Slow outside work happens before the transaction takes the write lock.
+    const prepared = this.definition.prepare
+      ? await withTimeout(
+          this.definition.prepare(event as never, controller.signal),
+          this.#policy.handlerTimeoutMs,
+          controller,
+        )
+      : undefined
     if (this.definition.readOnly) {
-      const ctx: ConsumerContext = {
+      const ctx: ConsumerContext<unknown> = {
+        prepared,
         tx: NO_TRANSACTION,
         signal: controller.signal,
         attempt,
@@ -225,7 +234,8 @@ export class ConsumerRunner {
       if (fresh.length === 0) return false
       const emitted: EventEnvelope[] = []
       let open = true
-      const ctx: ConsumerContext = {
+      const ctx: ConsumerContext<unknown> = {
+        prepared,
         tx,
         signal: controller.signal,
         attempt,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { SAGA_EVENT_TYPES } from './order-saga.ts'
 import type { TopicName } from './topics.ts'
 
 const id = z.string().trim().min(1).max(128)
@@ -104,6 +105,8 @@ export const EVENT_TYPES = {
     'orderId',
     z.object({
       orderId: id,
+      /** Ties the order's saga events together. */
+      correlationId: id,
       userId: id,
       items: z
         .array(
@@ -119,6 +122,7 @@ export const EVENT_TYPES = {
       metadata,
     }),
   ),
+  ...SAGA_EVENT_TYPES,
   'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.updated': spec('cart-events', 'userId', behaviour, true),

@@ -8,6 +8,7 @@ import {
   idempotencyKeySchema,
   listOrders,
   placeOrder,
+  type SagaSettings,
 } from '../../services/orders/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError } from '../../shared/errors.ts'
@@ -24,7 +25,7 @@ function userId(c: Context<VisitorEnv>): string {
 }
 
 /** Checkout, the order history and the order page, for the signed-in shopper. */
-export function orderPages(deps: { db: Db }): Hono<VisitorEnv> {
+export function orderPages(deps: { db: Db; saga: SagaSettings }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
 
@@ -66,7 +67,7 @@ export function orderPages(deps: { db: Db }): Hono<VisitorEnv> {
     async (c) => {
       const { idempotencyKey, ...input } = c.req.valid('form')
       try {
-        const { order } = await placeOrder(db, userId(c), idempotencyKey, input)
+        const { order } = await placeOrder(db, userId(c), idempotencyKey, input, deps.saga)
         return c.redirect(`/orders/${order.id}`, 303)
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error

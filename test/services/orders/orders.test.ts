@@ -67,7 +67,10 @@ describe('checkout', () => {
     expect(first.status).toBe(303)
     const orderPath = first.headers.get('location') ?? ''
     expect(orderPath).toMatch(/^\/orders\/[0-9a-f-]{36}$/)
-    expect(browser.lastHtml).toContain('Status: <strong class="order-status">placed</strong>')
+    // The saga starts with the order: its first step is authorizing the payment.
+    expect(browser.lastHtml).toContain(
+      'Status: <strong class="order-status">payment_authorizing</strong>',
+    )
     expect(browser.lastHtml).toContain('card ending 4242')
     // The same form again (a double click): the same order, not a second one.
     const again = await browser.post('/checkout', { ...checkout, idempotencyKey: key })
@@ -91,7 +94,11 @@ describe('checkout', () => {
       .select()
       .from(outbox)
       .where(eq(outbox.key, orderId))
-    expect(created.map((e) => e.type)).toEqual(['order.created'])
+    expect(created.map((e) => e.type)).toEqual([
+      'order.created',
+      'payment.authorization_requested',
+      'order.status_updated',
+    ])
     const purchases = await shop.platform.database.db
       .select()
       .from(outbox)
@@ -151,15 +158,18 @@ describe('POST /api/orders', () => {
     const first = await post(key)
     expect(first.status).toBe(202)
     const body = (await first.json()) as { orderId: string; status: string }
-    expect(body.status).toBe('placed')
+    expect(body.status).toBe('payment_authorizing')
     expect(await (await post(key)).json()).toEqual(body)
     const got = await browser.request(`/api/orders/${body.orderId}`, {
       headers: { accept: 'application/json' },
     })
     expect(await got.json()).toMatchObject({
       orderId: body.orderId,
-      status: 'placed',
-      history: [{ step: 'placed' }],
+      status: 'payment_authorizing',
+      history: [
+        { step: 'validate', outcome: 'succeeded' },
+        { step: 'authorize_payment', outcome: 'started' },
+      ],
     })
   })
 })

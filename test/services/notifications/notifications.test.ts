@@ -1,0 +1,232 @@
+import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { and, eq } from 'drizzle-orm'
+import {
+  consumers,
+  listNotifications,
+  markAllRead,
+  unreadCount,
+  watchNotifications,
+} from '../../../services/notifications/index.ts'
+import { processedEvents } from '../../../shared/bus/schema.ts'
+import { ConsumerSet, retryPolicy } from '../../../shared/consumers/registry.ts'
+import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
+import type { OrderStatus } from '../../../shared/events/order-saga.ts'
+import { type Platform, startPlatform } from '../../../shared/platform.ts'
+import { eventually, readTopic, testConfig, unique } from '../../helpers/broker.ts'
+
+let platform: Platform
+let running: ConsumerSet
+let dir: string
+// Its own group, starting at the topic's end: `order-events` holds every earlier test's orders.
+const mine = consumers.map((c) => ({ ...c, group: unique('notifications') }))
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'streamshop-notifications-'))
+  platform = await startPlatform(
+    testConfig({ DATABASE_URL: `file:${join(dir, 'notifications.db')}` }),
+  )
+  running = new ConsumerSet({
+    bus: platform.bus,
+    db: platform.database.db,
+    retry: retryPolicy(platform.config),
+  })
+  for (const c of mine) await platform.bus.seek(c.group, c.topic, 'latest')
+  await running.start(mine)
+})
+
+afterAll(async () => {
+  await running.close()
+  for (const c of mine) await platform.bus.deleteGroup(c.group).catch(() => {})
+  await platform.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const db = () => platform.database.db
+
+/** An `order.status_updated`, as the orchestrator sends it; a new event id on every call. */
+function statusUpdated(
+  orderId: string,
+  userId: string,
+  status: OrderStatus,
+  why: { reason?: string; message?: string } = {},
+) {
+  return toRecord(
+    createEvent(
+      'order.status_updated',
+      { orderId, correlationId: orderId, userId, status, step: 'test', ...why },
+      { source: '/test/orders' },
+    ),
+  )
+}
+
+/** Publishes status updates and waits until this consumer has applied every one of them. */
+async function deliver(...records: ReturnType<typeof statusUpdated>[]): Promise<void> {
+  await platform.bus.publish(records)
+  const group = mine[0]?.group ?? ''
+  for (const r of records) {
+    const id = r.headers.ce_id ?? ''
+    const applied = () =>
+      db()
+        .select()
+        .from(processedEvents)
+        .where(and(eq(processedEvents.groupId, group), eq(processedEvents.eventId, id)))
+        .then((rows) => rows.length === 1)
+    await eventually(applied, 30_000, `event ${id} to be handled`)
+  }
+}
+
+/** The `notification.created` events for a shopper, once `count` of them are on the topic. */
+async function announcedTo(userId: string, since: number, count: number) {
+  const records = await readTopic(
+    platform.bus,
+    'notification-events',
+    (rs) => rs.filter((r) => r.key === userId).length >= count,
+    30_000,
+    since,
+  )
+  return records
+    .filter((r) => r.key === userId)
+    .map((r) => ({ type: r.headers.ce_type, data: JSON.parse(r.value) }))
+}
+
+describe('notifications of an order’s outcome', () => {
+  test('a completed order gets one "Order confirmed" message, announced on notification-events', async () => {
+    const [orderId, userId] = [unique('order'), unique('user')]
+    const since = Date.now()
+    await deliver(statusUpdated(orderId, userId, 'completed'))
+    const [message] = await listNotifications(db(), userId, 10)
+    expect(message).toMatchObject({
+      userId,
+      orderId,
+      kind: 'order_confirmed',
+      title: 'Order confirmed',
+      body: `Your order ${orderId.slice(-8)} is confirmed and on its way.`,
+      readAt: null,
+    })
+    const announced = await announcedTo(userId, since, 1)
+    expect(announced).toEqual([
+      {
+        type: 'notification.created',
+        data: {
+          notificationId: message?.id,
+          userId,
+          orderId,
+          kind: 'order_confirmed',
+          title: 'Order confirmed',
+          body: message?.body,
+        },
+      },
+    ])
+  })
+
+  test('a cancelled order gets "Order cancelled" with the reason in words', async () => {
+    const [orderId, userId] = [unique('order'), unique('user')]
+    const since = Date.now()
+    await deliver(
+      statusUpdated(orderId, userId, 'cancelled', {
+        reason: 'card_declined',
+        message: 'Your card was declined.',
+      }),
+    )
+    const messages = await listNotifications(db(), userId, 10)
+    expect(messages.map((m) => [m.kind, m.title, m.body])).toEqual([
+      ['order_cancelled', 'Order cancelled', 'Your card was declined.'],
+    ])
+    const [announced] = await announcedTo(userId, since, 1)
+    expect(announced?.data).toMatchObject({ kind: 'order_cancelled', orderId, userId })
+  })
+
+  test('a repeated status update (another event id, same order and status) adds nothing', async () => {
+    const [orderId, userId] = [unique('order'), unique('user')]
+    const since = Date.now()
+    const [first, again] = [
+      statusUpdated(orderId, userId, 'completed'),
+      statusUpdated(orderId, userId, 'completed'),
+    ]
+    expect(first.headers.ce_id).not.toBe(again.headers.ce_id)
+    await deliver(first, again)
+    expect(await listNotifications(db(), userId, 10)).toHaveLength(1)
+    // A later order of the same shopper marks the end of what to read: one announcement each.
+    await deliver(statusUpdated(unique('order'), userId, 'completed'))
+    const announced = await announcedTo(userId, since, 2)
+    expect(announced.filter((a) => a.data.orderId === orderId)).toHaveLength(1)
+    expect(await unreadCount(db(), userId)).toBe(2)
+  })
+
+  test('statuses on the way to the end notify nobody', async () => {
+    const [orderId, userId] = [unique('order'), unique('user')]
+    const steps: OrderStatus[] = [
+      'placed',
+      'payment_authorizing',
+      'inventory_reserving',
+      'shipment_creating',
+      'payment_capturing',
+      'compensating',
+    ]
+    await deliver(...steps.map((s) => statusUpdated(orderId, userId, s)))
+    expect(await listNotifications(db(), userId, 10)).toEqual([])
+    expect(await unreadCount(db(), userId)).toBe(0)
+  })
+
+  test('counts unread messages until the shopper reads them, newest listed first', async () => {
+    const userId = unique('user')
+    const [older, newer] = [unique('order'), unique('order')]
+    await deliver(statusUpdated(older, userId, 'completed'))
+    await Bun.sleep(5)
+    await deliver(
+      statusUpdated(newer, userId, 'cancelled', { message: 'Some items are out of stock.' }),
+    )
+    expect(await unreadCount(db(), userId)).toBe(2)
+    expect((await listNotifications(db(), userId, 10)).map((m) => m.orderId)).toEqual([
+      newer,
+      older,
+    ])
+    expect((await listNotifications(db(), userId, 1)).map((m) => m.orderId)).toEqual([newer])
+    // Another shopper's messages are theirs alone.
+    expect(await unreadCount(db(), unique('user'))).toBe(0)
+    expect(await markAllRead(db(), userId)).toBe(2)
+    expect(await unreadCount(db(), userId)).toBe(0)
+    expect(await markAllRead(db(), userId)).toBe(0)
+    const read = await listNotifications(db(), userId, 10)
+    expect(read.every((m) => typeof m.readAt === 'number')).toBe(true)
+  })
+
+  test('tells a watching page once the new message can be read, and stops when asked', async () => {
+    const [userId, someoneElse] = [unique('user'), unique('user')]
+    // Another connection, read synchronously the moment the page is told: what any reader of the
+    // database could see then. Told before the commit, it would find nothing.
+    const reader = new Database(join(dir, 'notifications.db'), { readonly: true })
+    const visible = reader.query<{ orderId: string }, [string]>(
+      'select order_id as orderId from notifications where user_id = ? order by created_at',
+    )
+    const seen: string[][] = []
+    const stop = watchNotifications(userId, () =>
+      seen.push(visible.all(userId).map((r) => r.orderId)),
+    )
+    let othersTold = 0
+    const stopOther = watchNotifications(someoneElse, () => othersTold++)
+    try {
+      const orderId = unique('order')
+      await deliver(statusUpdated(orderId, userId, 'completed'))
+      await eventually(() => seen.length >= 1, 10_000, 'the watcher to be told')
+      expect(seen).toEqual([[orderId]])
+      expect(othersTold).toBe(0)
+      // Reading them is a change too: another tab's menu drops its unread count.
+      await markAllRead(db(), userId)
+      expect(seen).toHaveLength(2)
+      // A repeat adds no message, so nobody is told again.
+      await deliver(statusUpdated(orderId, userId, 'completed'))
+      expect(seen).toHaveLength(2)
+    } finally {
+      stop()
+      stopOther()
+      reader.close()
+    }
+    await deliver(statusUpdated(unique('order'), userId, 'completed'))
+    expect(seen).toHaveLength(2)
+  })
+})
