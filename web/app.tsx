@@ -9,6 +9,7 @@ import {
 import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
+import { unreadCount } from '../services/notifications/index.ts'
 import { orderRoutes, sagaSettings } from '../services/orders/index.ts'
 import { experimentRoutes, type RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
@@ -20,6 +21,7 @@ import { accountPages } from './pages/accounts.tsx'
 import { cartPages } from './pages/carts.tsx'
 import { catalogPages } from './pages/catalog.tsx'
 import { livePages } from './pages/live.tsx'
+import { notificationPages } from './pages/notifications.tsx'
 import { orderPages } from './pages/orders.tsx'
 import { staticRoutes } from './static.ts'
 
@@ -69,7 +71,10 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
   )
   app.use(async (c, next) => {
     const visitor = c.get('visitor')
-    if (c.req.method === 'GET') visitor.cartCount = await cartCount(db, visitor.shopperId)
+    if (c.req.method === 'GET') {
+      visitor.cartCount = await cartCount(db, visitor.shopperId)
+      if (visitor.user) visitor.unreadNotifications = await unreadCount(db, visitor.user.id)
+    }
     return next()
   })
   app.route(
@@ -91,6 +96,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
   )
   const saga = sagaSettings(config)
   app.route('/', orderPages({ db, saga }))
+  app.route('/', notificationPages({ db }))
   app.route('/', orderRoutes({ db, saga }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
   app.route(

@@ -13,6 +13,7 @@ const GUEST: Visitor = {
   sessionToken: null,
   csrfToken: '',
   cartCount: 0,
+  unreadNotifications: 0,
 }
 
 /**

@@ -28,6 +28,14 @@ export const CartCount: FC<{ count: number; oob?: boolean }> = ({ count, oob }) 
   </span>
 )
 
+/** The header's notifications menu: a link to the list, with the unread count; live on every page. */
+export const NotificationsLink: FC<{ count: number }> = ({ count }) => (
+  <a href="/notifications" id="notifications-link" class="notifications-link">
+    Notifications <span class="cart-count">{count}</span>
+    <span class="visually-hidden"> unread</span>
+  </a>
+)
+
 const Header: FC<{ visitor: Visitor; cartCount: number }> = ({ visitor, cartCount }) => (
   <header class="site-header">
     <a class="logo" href="/">
@@ -52,6 +60,7 @@ const Header: FC<{ visitor: Visitor; cartCount: number }> = ({ visitor, cartCoun
       {visitor.user ? (
         <>
           <a href="/orders">Orders</a>
+          <NotificationsLink count={visitor.unreadNotifications} />
           {visitor.user.role === 'admin' ? <a href="/admin">Admin</a> : null}
           <form action="/logout" method="post" class="inline">
             <CsrfField visitor={visitor} />
@@ -77,36 +86,33 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
   cartCount,
   live,
   children,
-}) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
-      <meta name="csrf-token" content={visitor.csrfToken} />
-      <title>{`${title} · Streamshop`}</title>
-      <link rel="stylesheet" href="/static/app.css" />
-      <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-    </head>
-    <body>
-      <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />
-      <main>{children}</main>
-      {live?.length ? (
-        <div
-          id="live"
-          hx-sse:connect={`/live?${new URLSearchParams({ parts: live.join(',') })}`}
-          hidden
-        />
-      ) : null}
-      <footer class="site-footer">Streamshop · an event-driven shop</footer>
-      {/*
+}) => {
+  const parts = [...(live ?? []), ...(visitor.user ? ['notifications'] : [])]
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
+        <meta name="csrf-token" content={visitor.csrfToken} />
+        <title>{`${title} · Streamshop`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body>
+        <Header visitor={visitor} cartCount={cartCount ?? visitor.cartCount} />
+        <main>{children}</main>
+        {parts.length ? <div id="live" hx-sse:connect={livePath(parts)} hidden /> : null}
+        <footer class="site-footer">Streamshop · an event-driven shop</footer>
+        {/*
         At the end of the body and not deferred: both run while the document is still loading, so
         htmx starts on DOMContentLoaded with its SSE extension registered. Deferred, htmx could
         start (it does on a timer once the document is no longer loading) before the extension's
         script had arrived, and the page's stream then never connected.
       */}
-      <script src="/static/htmx.min.js" />
-      <script src="/static/hx-sse.min.js" />
-    </body>
-  </html>
-)
+        <script src="/static/htmx.min.js" />
+        <script src="/static/hx-sse.min.js" />
+      </body>
+    </html>
+  )
+}

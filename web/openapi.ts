@@ -6,7 +6,7 @@ import {
   productUpdateSchema,
 } from '../services/catalog/index.ts'
 import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
-import { checkoutSchema } from '../services/orders/index.ts'
+import { orderRequestSchema } from '../services/orders/index.ts'
 import {
   alsoBoughtQuerySchema,
   experimentCreateSchema,
@@ -204,7 +204,9 @@ export function openApiDocument() {
       },
       '/api/orders': {
         post: {
-          summary: "Place the signed-in shopper's cart as an order",
+          summary:
+            "Place an order (the given items, else the signed-in shopper's cart) and start its saga; " +
+            'the same key and body answer the same order, another body a 409',
           parameters: [
             {
               name: 'Idempotency-Key',
@@ -213,21 +215,27 @@ export function openApiDocument() {
               schema: { type: 'string', minLength: 8, maxLength: 128 },
             },
           ],
-          requestBody: body(checkoutSchema),
+          requestBody: body(orderRequestSchema),
           responses: {
             202: ok('{ orderId, status }'),
             400: problem,
             401: problem,
             409: problem,
-            422: problem,
           },
         },
       },
       '/api/orders/{id}': {
         get: {
-          summary: 'Status and step history',
+          summary: "Status, the reason when cancelled, and the saga's step history",
           parameters: idParam,
           responses: { 200: ok('The order'), 404: problem },
+        },
+      },
+      '/api/orders/{id}/stream': {
+        get: {
+          summary: 'The order again (JSON data:) whenever its saga moves on',
+          parameters: idParam,
+          responses: { 200: { description: 'text/event-stream' }, 404: problem },
         },
       },
       '/metrics': {

@@ -20,6 +20,8 @@ export interface Visitor {
   csrfToken: string
   /** Items in the cart, for the header; the shop app fills it in for pages (0 until then). */
   cartCount: number
+  /** Unread notifications, for the header's menu; the shop app fills it in for signed-in pages. */
+  unreadNotifications: number
 }
 
 /**
@@ -99,6 +101,7 @@ export function identify(opts: IdentityOptions): MiddlewareHandler<VisitorEnv> {
       sessionToken,
       csrfToken: csrfToken(opts.secret, sessionToken ?? guestId),
       cartCount: 0,
+      unreadNotifications: 0,
     })
     await next()
   }

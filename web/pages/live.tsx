@@ -4,11 +4,17 @@
 import { Hono } from 'hono'
 import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
 import { getProduct } from '../../services/catalog/index.ts'
+import { unreadCount, watchNotifications } from '../../services/notifications/index.ts'
+import { getOrder, orderView, watchOrder } from '../../services/orders/index.ts'
 import { ValidationError } from '../../shared/errors.ts'
 import { type LivePart, liveParts } from '../../shared/http/live.ts'
-import { LIVE_PATH } from '../layout.tsx'
+import { LIVE_PATH, NotificationsLink } from '../layout.tsx'
 import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
+import { OrderProgress } from './orders-views.tsx'
 import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommended.ts'
+
+/** An order's stream looks again this often: its saga may move on in another process. */
+const ORDER_POLL_MS = 1000
 
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
@@ -38,6 +44,43 @@ function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
         }
       },
     }),
+    // An order's page: its saga's steps as they happen. Only its shopper may follow it; its saga
+    // may run in another process, so the stream also looks again every second.
+    order: async (visitor, orderId) => {
+      const order = await getOrder(deps.db, visitor.user?.id ?? '', orderId)
+      return {
+        subscribe: (changed) => {
+          const stop = watchOrder(order.id, changed)
+          const poll = setInterval(changed, ORDER_POLL_MS)
+          return () => {
+            stop()
+            clearInterval(poll)
+          }
+        },
+        render: async () => {
+          const view = await orderView(deps.db, order)
+          return {
+            data: await partial('order-progress', <OrderProgress view={view} />),
+            version: `${view.status}|${view.history.length}`,
+          }
+        },
+      }
+    },
+    // The header's notifications menu, on every page of a signed-in shopper.
+    notifications: async (visitor) => {
+      const userId = visitor.user?.id
+      if (!userId) throw new ValidationError('notifications are for signed-in shoppers', [])
+      return {
+        subscribe: (changed) => watchNotifications(userId, changed),
+        render: async () => {
+          const count = await unreadCount(deps.db, userId)
+          return {
+            data: await partial('notifications-link', <NotificationsLink count={count} />),
+            version: String(count),
+          }
+        },
+      }
+    },
     // "Customers also bought" (a product page): it moves with what everyone does.
     'also-bought': async (visitor, productId) => {
       const product = await getProduct(deps.db, productId)

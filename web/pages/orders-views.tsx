@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { Visitor } from '../../services/accounts/index.ts'
 import type { Cart } from '../../services/carts/index.ts'
-import type { Order } from '../../services/orders/index.ts'
+import type { Order, orderView } from '../../services/orders/index.ts'
 import { CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
 
@@ -68,9 +68,6 @@ export const CheckoutPage: FC<{
 
 export const OrderSummary: FC<{ order: Order }> = ({ order }) => (
   <section class="card" id="order">
-    <p>
-      Status: <strong class="order-status">{order.status}</strong>
-    </p>
     <ul>
       {order.items.map((i) => (
         <li>
@@ -89,9 +86,66 @@ export const OrderSummary: FC<{ order: Order }> = ({ order }) => (
   </section>
 )
 
-export const OrderPage: FC<{ visitor: Visitor; order: Order }> = ({ visitor, order }) => (
-  <Layout title="Your order" visitor={visitor}>
+/** An order as its page shows it: the saga's status, the reason it was cancelled, its steps. */
+export type OrderProgressView = Awaited<ReturnType<typeof orderView>>
+
+const STATUS_WORDS: Record<string, string> = {
+  placed: 'Placed',
+  payment_authorizing: 'Authorizing your payment',
+  inventory_reserving: 'Reserving your items',
+  shipment_creating: 'Booking the shipment',
+  payment_capturing: 'Taking the payment',
+  compensating: 'Cancelling',
+  completed: 'completed',
+  cancelled: 'cancelled',
+}
+
+const STEP_WORDS: Record<string, string> = {
+  validate: 'Order checked',
+  authorize_payment: 'Payment authorization',
+  reserve_inventory: 'Stock reservation',
+  create_shipment: 'Shipment',
+  capture_payment: 'Payment capture',
+  cancel_shipment: 'Shipment cancelled',
+  release_inventory: 'Stock released',
+  void_payment: 'Payment voided',
+  refund_payment: 'Payment refunded',
+  completed: 'Order completed',
+  cancelled: 'Order cancelled',
+}
+
+/** The order's progress: one component for the page and for each live update of it. */
+export const OrderProgress: FC<{ view: OrderProgressView }> = ({ view }) => (
+  <section class="card" id="order-progress" aria-live="polite" data-status={view.status}>
+    <p>
+      Status: <strong class="order-status">{STATUS_WORDS[view.status] ?? view.status}</strong>
+    </p>
+    {view.status === 'cancelled' && view.message ? (
+      <p class="error order-reason" data-reason={view.reason}>
+        {view.message}
+      </p>
+    ) : null}
+    <ol class="order-steps">
+      {view.history.map((h) => (
+        <li data-step={h.step} data-outcome={h.outcome}>
+          {STEP_WORDS[h.step] ?? h.step}: {h.outcome.replace('_', ' ')}{' '}
+          <time class="muted" datetime={h.at}>
+            {h.at.slice(11, 19)}
+          </time>
+        </li>
+      ))}
+    </ol>
+  </section>
+)
+
+export const OrderPage: FC<{ visitor: Visitor; order: Order; view: OrderProgressView }> = ({
+  visitor,
+  order,
+  view,
+}) => (
+  <Layout title="Your order" visitor={visitor} live={[`order:${order.id}`]}>
     <h1>Thank you! Order {order.id.slice(-8)}</h1>
+    <OrderProgress view={view} />
     <OrderSummary order={order} />
     <p>
       <a href="/orders">All your orders</a>

@@ -7,6 +7,7 @@ import {
   getOrder,
   idempotencyKeySchema,
   listOrders,
+  orderView,
   placeOrder,
   type SagaSettings,
 } from '../../services/orders/index.ts'
@@ -88,14 +89,12 @@ export function orderPages(deps: { db: Db; saga: SagaSettings }): Hono<VisitorEn
   app.get('/orders', signedIn, async (c) =>
     c.html(<OrdersPage visitor={c.get('visitor')} orders={await listOrders(db, userId(c))} />),
   )
-  app.get('/orders/:id', signedIn, async (c) =>
-    c.html(
-      <OrderPage
-        visitor={c.get('visitor')}
-        order={await getOrder(db, userId(c), c.req.param('id'))}
-      />,
-    ),
-  )
+  app.get('/orders/:id', signedIn, async (c) => {
+    const order = await getOrder(db, userId(c), c.req.param('id'))
+    return c.html(
+      <OrderPage visitor={c.get('visitor')} order={order} view={await orderView(db, order)} />,
+    )
+  })
 
   return app
 }

@@ -69,7 +69,7 @@ describe('checkout', () => {
     expect(orderPath).toMatch(/^\/orders\/[0-9a-f-]{36}$/)
     // The saga starts with the order: its first step is authorizing the payment.
     expect(browser.lastHtml).toContain(
-      'Status: <strong class="order-status">payment_authorizing</strong>',
+      'Status: <strong class="order-status">Authorizing your payment</strong>',
     )
     expect(browser.lastHtml).toContain('card ending 4242')
     // The same form again (a double click): the same order, not a second one.

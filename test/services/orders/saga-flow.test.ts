@@ -194,4 +194,51 @@ describe('order saga', () => {
     await reader.cancel()
     expect(seen.at(-1)).toBe('completed')
   })
+
+  test('the order page follows the saga live, and the header counts the confirmation', async () => {
+    const product = await stockedProduct(shop, 5)
+    const ada = await shopper(shop)
+    const res = await ada.order({
+      cardNumber: TEST_CARDS.ok,
+      items: [{ productId: product.id, quantity: 1 }],
+    })
+    const { orderId } = (await res.json()) as { orderId: string }
+    const page = await (await ada.browser.get(`/orders/${orderId}`)).text()
+    expect(page).toContain('id="order-progress"')
+    expect(page).toContain(`order%3A${orderId}`)
+    const stream = await ada.browser.request(`/live?parts=order:${orderId},notifications`)
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const deadline = Date.now() + 20_000
+    // Until the progress says completed and the header's count shows the confirmation.
+    while (
+      !(text.includes('data-status="completed"') && /notifications-link[\s\S]*?>1</.test(text)) &&
+      Date.now() < deadline
+    ) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    await reader.cancel()
+    expect(text).toContain('hx-target="#order-progress"')
+    expect(text).toContain('data-status="completed"')
+    expect(text).toMatch(/notifications-link[\s\S]*?>1</)
+    const list = await (await ada.browser.get('/notifications')).text()
+    expect(list).toContain('Order confirmed')
+    expect(ada.browser.lastHtml).toContain('Order confirmed')
+  })
+
+  test('someone else cannot follow an order', async () => {
+    const product = await stockedProduct(shop, 5)
+    const ada = await shopper(shop)
+    const res = await ada.order({
+      cardNumber: TEST_CARDS.ok,
+      items: [{ productId: product.id, quantity: 1 }],
+    })
+    const { orderId } = (await res.json()) as { orderId: string }
+    const eve = await shopper(shop)
+    expect((await eve.browser.request(`/live?parts=order:${orderId}`)).status).toBe(404)
+    expect((await eve.browser.request(`/api/orders/${orderId}/stream`)).status).toBe(404)
+  })
 })
