@@ -136,7 +136,12 @@ test('a guest browses, searches, buys two things, registers, keeps the cart and 
   await shot(page, 'checkout')
   await page.getByRole('button', { name: 'Place order' }).click()
   await page.getByText('Thank you!').waitFor()
-  await expect(page.locator('.order-status').textContent()).resolves.toBe('placed')
+  // The order page follows the saga over its stream, without a reload, to the end.
+  await page.locator('#order-progress[data-status="completed"]').waitFor({ timeout: 30_000 })
+  await expect(page.locator('.order-status').textContent()).resolves.toBe('completed')
+  await expect(
+    page.locator('.order-steps li[data-step="capture_payment"][data-outcome="succeeded"]').count(),
+  ).resolves.toBe(1)
   expect(errors).toEqual([])
   await context.close()
 
