@@ -140,10 +140,14 @@ async function orderLines(
   return { items: lines, currency: [...currencies][0] as string }
 }
 
-/** What an Idempotency-Key is bound to: the request, without the card's secrets. */
-function requestHash(input: OrderRequest): string {
-  const { cvc: _cvc, ...rest } = input
-  return new Bun.CryptoHasher('sha256').update(JSON.stringify(rest)).digest('hex')
+/**
+ * What an Idempotency-Key is bound to: the request, with the card as its token. A hash over the
+ * card number would give the number away (there are few enough to try them all); the CVC is left
+ * out altogether.
+ */
+function requestHash(input: OrderRequest, cardToken: string): string {
+  const { cvc: _cvc, cardNumber: _number, ...rest } = input
+  return new Bun.CryptoHasher('sha256').update(JSON.stringify({ ...rest, cardToken })).digest('hex')
 }
 
 /**
@@ -160,7 +164,8 @@ export async function placeOrder(
   input: OrderRequest,
   settings: SagaSettings,
 ): Promise<{ order: Order; created: boolean }> {
-  const hash = requestHash(input)
+  const cardToken = tokenizeCard(input.cardNumber)
+  const hash = requestHash(input, cardToken)
   const sameKey = async () => {
     const [existing] = await db
       .select()
@@ -196,7 +201,7 @@ export async function placeOrder(
       country: input.country,
     },
     cardLast4: input.cardNumber.slice(-4),
-    cardToken: tokenizeCard(input.cardNumber),
+    cardToken,
     createdAt: now,
   }
   const start = startSaga(order.id, now, settings)

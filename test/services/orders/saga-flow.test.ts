@@ -1,8 +1,10 @@
 // The order saga end to end on a real broker: POST /api/orders, the orchestrator and every
 // participant talking through their topics, to a completed or cancelled order.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
 import { stockOf } from '../../../services/inventory/index.ts'
 import { listNotifications } from '../../../services/notifications/index.ts'
+import { orders } from '../../../services/orders/schema.ts'
 import { paymentOf } from '../../../services/payments/index.ts'
 import { shipmentOf } from '../../../services/shipping/index.ts'
 import { commandReplies } from '../../../shared/bus/schema.ts'
@@ -130,8 +132,19 @@ describe('order saga', () => {
     expect(other.status).toBe(409)
     expect(other.headers.get('content-type')).toContain('application/problem+json')
     expect(await other.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' })
+    // What the key is bound to keeps no trace of the card number: two ordinary cards ending in the
+    // same four digits are one request, and no column holds the number or a hash over it.
+    const ordinary = { ...body, cardNumber: '4111 1111 1111 1111' }
+    const otherKey = crypto.randomUUID()
+    const byOne = (await (await ada.order(ordinary, otherKey)).json()) as { orderId: string }
+    const byOther = await ada.order({ ...ordinary, cardNumber: '5500 0000 0008 1111' }, otherKey)
+    expect(byOther.status).toBe(202)
+    expect(((await byOther.json()) as { orderId: string }).orderId).toBe(byOne.orderId)
+    const [row] = await db().select().from(orders).where(eq(orders.id, byOne.orderId))
+    expect(JSON.stringify(row)).not.toContain('4111111111111111')
+    await terminal(ada.get, byOne.orderId)
     await terminal(ada.get, orderId)
-    expect(await stockOf(db(), product.id)).toMatchObject({ available: 4, reserved: 1 })
+    expect(await stockOf(db(), product.id)).toMatchObject({ available: 3, reserved: 2 })
   })
 
   test('bad orders are refused with 400 before any saga starts', async () => {
