@@ -3,7 +3,7 @@ import type { Tx } from '../db/client.ts'
 import type { EventEnvelope } from '../events/envelope.ts'
 import type { ConsumedRecord } from '../events/record.ts'
 import type { TopicName } from '../events/topics.ts'
-import { EVENT_TYPES, type EventType } from '../events/types.ts'
+import { EVENT_TYPES, type EventData, type EventType } from '../events/types.ts'
 import type { RetryPolicy } from './retry.ts'
 
 /** A consumed event after its headers and data passed the consumer's schema. */
@@ -32,10 +32,21 @@ export interface ConsumerContext<P = undefined> {
   attempt: number
 }
 
+/**
+ * A consumed event whose data passed its own type's schema in the catalog: checking `type` narrows
+ * `data`, for a consumer of several types that declares no schema of its own.
+ */
+export type CatalogEvent<T extends EventType> = { [K in T]: ConsumedEvent<K, EventData<K>> }[T]
+
+/** What a consumer's handler gets: its own schema's data, or each type's catalog data. */
+export type EventOf<T extends EventType, S extends z.ZodType | undefined> = S extends z.ZodType
+  ? ConsumedEvent<T, z.infer<S>>
+  : CatalogEvent<T>
+
 /** One consumer: a group reading one topic, the event types it handles and how. */
 export interface ConsumerDefinition<
   T extends EventType = EventType,
-  S extends z.ZodType = z.ZodType,
+  S extends z.ZodType | undefined = z.ZodType | undefined,
   P = unknown,
 > {
   /** The consumer group; replicas of a service share it and split the topic's partitions. */
@@ -43,16 +54,19 @@ export interface ConsumerDefinition<
   topic: TopicName
   /** Types this consumer handles; other catalog types on the topic are skipped and committed. */
   types: readonly T[]
-  /** The data it accepts; a record that does not parse goes to the DLQ without retries. */
-  schema: S
+  /**
+   * The data it accepts; absent, each record is held to its own type's schema in the catalog. A
+   * record that does not parse goes to the DLQ without retries.
+   */
+  schema?: S
   /**
    * Work outside the transaction, before it, on every attempt: a call to an outside system (a
    * payment provider) that may take a while. The transaction holds this process's write lock, so
    * nothing slow belongs inside it; what is called here must be idempotent itself (it runs again on
    * a retry or a redelivery). Its result is the handler's `ctx.prepared`.
    */
-  prepare?(event: ConsumedEvent<T, z.infer<S>>, signal: AbortSignal): Promise<P>
-  handle(event: ConsumedEvent<T, z.infer<S>>, ctx: ConsumerContext<P>): Promise<void>
+  prepare?(event: EventOf<T, S>, signal: AbortSignal): Promise<P>
+  handle(event: EventOf<T, S>, ctx: ConsumerContext<P>): Promise<void>
   /**
    * The handler only checks (it writes nothing and emits nothing): no transaction and no
    * processed-event row per record, which a consumer with effects needs and a check does not — a
@@ -74,9 +88,11 @@ export interface ConsumerDefinition<
  *   async handle(event, ctx) { … ctx.tx … ctx.emit(…) },
  * })
  */
-export function defineConsumer<T extends EventType, S extends z.ZodType, P = undefined>(
-  definition: ConsumerDefinition<T, S, P>,
-): ConsumerDefinition<T, S, P> {
+export function defineConsumer<
+  T extends EventType,
+  S extends z.ZodType | undefined = undefined,
+  P = undefined,
+>(definition: ConsumerDefinition<T, S, P>): ConsumerDefinition<T, S, P> {
   for (const type of definition.types) {
     if (EVENT_TYPES[type].topic !== definition.topic)
       throw new Error(`${type} lives on ${EVENT_TYPES[type].topic}, not on ${definition.topic}`)

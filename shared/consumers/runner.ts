@@ -8,7 +8,7 @@ import type { Db, Tx } from '../db/client.ts'
 import { afterCommit } from '../db/transaction-scope.ts'
 import { cloudEventHeaders, type EventEnvelope } from '../events/envelope.ts'
 import type { ConsumedRecord } from '../events/record.ts'
-import { type EventType, isEventType } from '../events/types.ts'
+import { EVENT_TYPES, type EventType, isEventType } from '../events/types.ts'
 import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { type DeadLetterCause, writeDeadLetter } from './dead-letter.ts'
@@ -159,7 +159,7 @@ export class ConsumerRunner {
     } catch (error) {
       return { kind: 'invalid', cause: { reason: 'unparseable', error } }
     }
-    const data = this.definition.schema.safeParse(raw)
+    const data = (this.definition.schema ?? EVENT_TYPES[type].schema).safeParse(raw)
     if (!data.success) {
       const error = new Error(`Invalid ${type}: ${z.prettifyError(data.error)}`)
       return { kind: 'invalid', cause: { reason: 'unparseable', error } }

@@ -1,14 +1,8 @@
 // The saga's payment commands: the provider is asked first, outside the transaction (its latency
 // must not hold the write lock), then the answer is applied and replied to once per command.
 import { answerOnce, type CommandReply } from '../../../shared/consumers/commands.ts'
-import {
-  type ConsumedEvent,
-  catalogSchema,
-  defineConsumer,
-} from '../../../shared/consumers/define.ts'
+import { type CatalogEvent, defineConsumer } from '../../../shared/consumers/define.ts'
 import type { Tx } from '../../../shared/db/client.ts'
-import { ValidationError } from '../../../shared/errors.ts'
-import type { EventData } from '../../../shared/events/types.ts'
 import { authorizePayment, capturePayment, refundPayment, voidPayment } from '../payments.ts'
 import type { AuthorizationResult, PaymentProvider } from '../provider.ts'
 
@@ -25,24 +19,8 @@ const COMMAND_TYPES = [
 ] as const
 type CommandType = (typeof COMMAND_TYPES)[number]
 
-/** A command with its data checked against its own type's schema. */
-type PaymentCommand = { [T in CommandType]: { type: T; data: EventData<T> } }[CommandType]
-
-/**
- * What every command carries; the rest is checked per type (`commandOf`), because one consumer
- * reads all four and a schema does not know which type it is parsing.
- */
-const commandFields = catalogSchema('payment.void_requested').loose()
-
-function commandOf(event: ConsumedEvent<CommandType, unknown>): PaymentCommand {
-  const parsed = catalogSchema(event.type).safeParse(event.data)
-  if (!parsed.success) {
-    // Not worth retrying: the record goes to the DLQ with these fields.
-    const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))
-    throw new ValidationError(`Invalid ${event.type}`, errors)
-  }
-  return { type: event.type, data: parsed.data } as PaymentCommand
-}
+/** A command, its data checked against its own type's schema by the runner. */
+type PaymentCommand = CatalogEvent<CommandType>
 
 interface Prepared {
   command: PaymentCommand
@@ -74,9 +52,7 @@ export function paymentCommands(provider: PaymentProvider) {
     group: PAYMENTS_GROUP,
     topic: 'payment-events',
     types: COMMAND_TYPES,
-    schema: commandFields,
-    async prepare(event, signal): Promise<Prepared> {
-      const command = commandOf(event)
+    async prepare(command, signal): Promise<Prepared> {
       const key = command.data.commandId
       switch (command.type) {
         case 'payment.authorization_requested': {

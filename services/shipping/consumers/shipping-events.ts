@@ -1,12 +1,9 @@
-import { z } from 'zod'
 import { answerOnce, reply } from '../../../shared/consumers/commands.ts'
-import { catalogSchema, defineConsumer } from '../../../shared/consumers/define.ts'
+import { defineConsumer } from '../../../shared/consumers/define.ts'
 import type { Carrier } from '../carrier.ts'
 import { cancelShipment, createShipment } from '../shipping.ts'
 
 const SOURCE = '/streamshop/shipping'
-const creation = catalogSchema('shipment.creation_requested')
-const cancellation = catalogSchema('shipment.cancellation_requested')
 
 /**
  * The saga's shipping commands: book a parcel with the carrier and record the shipment, or cancel
@@ -18,14 +15,13 @@ export function shippingEvents(carrier: Carrier) {
     group: 'shipping',
     topic: 'shipping-events',
     types: ['shipment.creation_requested', 'shipment.cancellation_requested'],
-    // The data schema cannot see the type, so either command's shape passes here; a creation is
-    // then held to its own schema, so one without an address is refused (DLQ), not cancelled.
-    schema: z.union([creation, cancellation]),
+    // No schema of its own: each command is held to its type's schema in the catalog, so a
+    // creation without an address is refused (DLQ), not taken for a cancellation.
     // The carrier takes a while: it is asked before the transaction takes the write lock. It
     // answers the same order the same way every time, so asking again on a retry is harmless.
     async prepare(event, signal) {
       if (event.type !== 'shipment.creation_requested') return null
-      const { orderId, address, items } = creation.parse(event.data)
+      const { orderId, address, items } = event.data
       return carrier.book({ key: orderId, address, items }, signal)
     },
     async handle(event, ctx) {
@@ -39,7 +35,7 @@ export function shippingEvents(carrier: Carrier) {
         })
         return
       }
-      const { userId, address, items } = creation.parse(event.data)
+      const { userId, address, items } = event.data
       const booking = ctx.prepared
       if (!booking) throw new Error('A shipment creation was handled without a booking')
       await answerOnce(ctx, command, async () => {

@@ -98,6 +98,33 @@ async function repliesFor(orderId: string, since: number, count: number) {
 }
 
 describe('shipping, as a saga participant', () => {
+  test('a creation request without an address is dead-lettered, not taken for a cancellation', async () => {
+    const set = await running(reliable())
+    try {
+      const orderId = unique('order')
+      const since = Date.now()
+      await platform.bus.publish([creationRequested(orderId)])
+      await repliesFor(orderId, since, 1)
+      // The cancellation's fields are all there; only the creation's own schema misses the address.
+      const broken = creationRequested(orderId, `${orderId}/again`)
+      const data = JSON.parse(broken.value) as Record<string, unknown>
+      delete data.address
+      await platform.bus.publish([{ ...broken, value: JSON.stringify(data) }])
+      const dead = await readTopic(
+        platform.bus,
+        'shipping-events.dlq',
+        (rs) => rs.some((r) => r.headers.ce_id === broken.headers.ce_id),
+        30_000,
+        since,
+      )
+      const letter = dead.find((r) => r.headers.ce_id === broken.headers.ce_id)
+      expect(letter?.headers.dlq_error).toContain('address')
+      expect((await shipmentOf(platform.database.db, orderId))?.status).toBe('created')
+    } finally {
+      await set.close()
+    }
+  })
+
   test('creates one shipment for a creation request and answers shipment.created', async () => {
     const set = await running(reliable())
     try {
