@@ -24,7 +24,7 @@ export {
 export { idempotencyKeySchema, orderRoutes, orderView } from './routes.ts'
 export type { SagaSettings } from './saga.ts'
 export { SagaDeadlines } from './saga-deadlines.ts'
-export { sagaOf, watchOrder } from './saga-store.ts'
+export { followOrder, sagaOf } from './saga-store.ts'
 export type { Order, OrderItem, OrderSaga, OrderStep, ShippingAddress } from './schema.ts'
 
 /** The saga's timing, from the environment (`SAGA_*`). */

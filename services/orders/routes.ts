@@ -7,7 +7,7 @@ import { liveStream } from '../../shared/http/live.ts'
 import type { VisitorEnv } from '../accounts/index.ts'
 import { getOrder, orderRequestSchema, placeOrder } from './orders.ts'
 import type { SagaSettings } from './saga.ts'
-import { sagaOf, watchOrder } from './saga-store.ts'
+import { followOrder, sagaOf } from './saga-store.ts'
 import type { Order } from './schema.ts'
 
 /** An order's idempotency key: the `Idempotency-Key` header here, a hidden field at checkout. */
@@ -43,9 +43,6 @@ export async function orderView(db: Db, order: Order) {
     })),
   }
 }
-
-/** A stream re-reads the order at least this often: its saga may run in another process. */
-const STREAM_POLL_MS = 1000
 
 /**
  * The orders' JSON API for the signed-in shopper: `POST /api/orders` (Idempotency-Key required),
@@ -86,14 +83,7 @@ export function orderRoutes(deps: { db: Db; saga: SagaSettings }): Hono<VisitorE
   app.get('/api/orders/:id/stream', signedIn, async (c) => {
     const order = await getOrder(db, c.get('visitor').user?.id ?? '', c.req.param('id'))
     return liveStream(c, {
-      subscribe: (changed) => {
-        const stop = watchOrder(order.id, changed)
-        const poll = setInterval(changed, STREAM_POLL_MS)
-        return () => {
-          stop()
-          clearInterval(poll)
-        }
-      },
+      subscribe: (changed) => followOrder(order.id, changed),
       render: async () => {
         const view = await orderView(db, order)
         return { version: `${view.status}|${view.history.length}`, data: JSON.stringify(view) }

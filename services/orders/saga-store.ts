@@ -36,6 +36,22 @@ export function watchOrder(orderId: string, changed: () => void): () => void {
   }
 }
 
+/** A page or stream re-reads an order at least this often: its saga may run in another process. */
+const FOLLOW_POLL_MS = 1000
+
+/**
+ * Calls `changed` whenever the order's saga may have moved on: at once after a step taken in this
+ * process, and every second for steps taken elsewhere (the orchestrator may run alone).
+ */
+export function followOrder(orderId: string, changed: () => void): () => void {
+  const stop = watchOrder(orderId, changed)
+  const poll = setInterval(changed, FOLLOW_POLL_MS)
+  return () => {
+    stop()
+    clearInterval(poll)
+  }
+}
+
 function announce(orderId: string): void {
   for (const changed of watchers.get(orderId) ?? []) changed()
 }

@@ -87,15 +87,22 @@ export async function shopper(shop: TestShop) {
     password: 'correct horse battery',
   })
   const json = { 'content-type': 'application/json', accept: 'application/json' }
+  /** `POST /api/orders` with its Idempotency-Key (a fresh one unless given). */
+  const order = (body: Record<string, unknown>, key: string = crypto.randomUUID()) =>
+    browser.request('/api/orders', {
+      method: 'POST',
+      headers: { ...json, 'x-csrf-token': browser.csrfToken(), 'idempotency-key': key },
+      body: JSON.stringify({ ...address, expiry: '12/39', cvc: '123', ...body }),
+    })
   return {
     browser,
-    /** `POST /api/orders` with its Idempotency-Key (a fresh one unless given). */
-    order: (body: Record<string, unknown>, key: string = crypto.randomUUID()) =>
-      browser.request('/api/orders', {
-        method: 'POST',
-        headers: { ...json, 'x-csrf-token': browser.csrfToken(), 'idempotency-key': key },
-        body: JSON.stringify({ ...address, expiry: '12/39', cvc: '123', ...body }),
-      }),
+    order,
+    /** Places an order of these lines with this card; its id, once answered 202. */
+    place: async (cardNumber: string, items: { productId: string; quantity: number }[]) => {
+      const res = await order({ cardNumber, items })
+      if (res.status !== 202) throw new Error(`POST /api/orders: ${res.status} ${await res.text()}`)
+      return ((await res.json()) as { orderId: string }).orderId
+    },
     get: async (orderId: string) =>
       (await (
         await browser.request(`/api/orders/${orderId}`, { headers: json })

@@ -5,16 +5,13 @@ import { Hono } from 'hono'
 import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
 import { getProduct } from '../../services/catalog/index.ts'
 import { unreadCount, watchNotifications } from '../../services/notifications/index.ts'
-import { getOrder, orderView, watchOrder } from '../../services/orders/index.ts'
+import { followOrder, getOrder, orderView } from '../../services/orders/index.ts'
 import { ValidationError } from '../../shared/errors.ts'
 import { type LivePart, liveParts } from '../../shared/http/live.ts'
 import { LIVE_PATH, NotificationsLink } from '../layout.tsx'
 import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
 import { OrderProgress } from './orders-views.tsx'
 import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommended.ts'
-
-/** An order's stream looks again this often: its saga may move on in another process. */
-const ORDER_POLL_MS = 1000
 
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
@@ -44,19 +41,11 @@ function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
         }
       },
     }),
-    // An order's page: its saga's steps as they happen. Only its shopper may follow it; its saga
-    // may run in another process, so the stream also looks again every second.
+    // An order's page: its saga's steps as they happen. Only its shopper may follow it.
     order: async (visitor, orderId) => {
       const order = await getOrder(deps.db, visitor.user?.id ?? '', orderId)
       return {
-        subscribe: (changed) => {
-          const stop = watchOrder(order.id, changed)
-          const poll = setInterval(changed, ORDER_POLL_MS)
-          return () => {
-            stop()
-            clearInterval(poll)
-          }
-        },
+        subscribe: (changed) => followOrder(order.id, changed),
         render: async () => {
           const view = await orderView(deps.db, order)
           return {

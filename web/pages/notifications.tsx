@@ -1,5 +1,5 @@
 // The signed-in shopper's messages: order confirmed, order cancelled and why.
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { FC } from 'hono/jsx'
 import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
 import {
@@ -9,11 +9,7 @@ import {
 } from '../../services/notifications/index.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { Layout } from '../layout.tsx'
-
-const signedIn: MiddlewareHandler<VisitorEnv> = async (c, next) => {
-  if (c.get('visitor').user) return next()
-  return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303)
-}
+import { signedIn } from './signed-in.ts'
 
 export const NotificationList: FC<{ notifications: Notification[] }> = ({ notifications }) => (
   <ul class="notifications">

@@ -1,5 +1,5 @@
 import { zValidator } from '@hono/zod-validator'
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { VisitorEnv } from '../../services/accounts/index.ts'
 import { getCart } from '../../services/carts/index.ts'
 import {
@@ -14,12 +14,7 @@ import {
 import type { Db } from '../../shared/db/client.ts'
 import { AppError } from '../../shared/errors.ts'
 import { CheckoutPage, OrderPage, OrdersPage } from './orders-views.tsx'
-
-/** Guests are sent to log in and come back. */
-const signedIn: MiddlewareHandler<VisitorEnv> = async (c, next) => {
-  if (c.get('visitor').user) return next()
-  return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303)
-}
+import { signedIn } from './signed-in.ts'
 
 function userId(c: Context<VisitorEnv>): string {
   return c.get('visitor').user?.id ?? ''

@@ -63,17 +63,6 @@ async function fromNow(shop: SagaShop, definitions: ConsumerDefinition[]): Promi
   for (const d of definitions) await shop.platform.bus.seek(d.group, d.topic, 'latest')
 }
 
-/** Places an order of `quantity` units with a card that is accepted; returns its id. */
-async function placeOrder(
-  ada: Awaited<ReturnType<typeof shopper>>,
-  productId: string,
-  quantity: number,
-) {
-  const res = await ada.order({ cardNumber: TEST_CARDS.ok, items: [{ productId, quantity }] })
-  expect(res.status).toBe(202)
-  return ((await res.json()) as { orderId: string }).orderId
-}
-
 const stepsOf = (view: OrderView) => view.history.map((h) => `${h.step}:${h.outcome}`)
 const countOf = (view: OrderView, step: string) => stepsOf(view).filter((s) => s === step).length
 
@@ -89,7 +78,7 @@ describe('order saga faults', () => {
     const db = shop.platform.database.db
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const orderId = await placeOrder(ada, product.id, 2)
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 2 }])
 
     const view = await terminal(ada.get, orderId)
     expect(view).toMatchObject({
@@ -131,7 +120,7 @@ describe('order saga faults', () => {
     await fromNow(shop, commands)
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const orderId = await placeOrder(ada, product.id, 2)
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 2 }])
 
     const stuck = await eventually(
       async () => {
@@ -180,7 +169,7 @@ describe('order saga faults', () => {
     await fromNow(shop, payments)
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const orderId = await placeOrder(ada, product.id, 1)
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
 
     // Twice the step's timeout: the deadline has passed, and nothing acted on it.
     await Bun.sleep(600)
@@ -241,7 +230,7 @@ describe('order saga faults', () => {
     await fromNow(shop, orchestrator)
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const orderId = await placeOrder(ada, product.id, 2)
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 2 }])
 
     await eventually(
       async () => (await paymentOf(db, orderId))?.status === 'authorized',

@@ -32,12 +32,7 @@ describe('order saga', () => {
   test('completes an order: authorized, reserved, shipped, captured, with the steps in its history', async () => {
     const product = await stockedProduct(shop, 5, 1500)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.ok,
-      items: [{ productId: product.id, quantity: 2 }],
-    })
-    expect(res.status).toBe(202)
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 2 }])
     const view = await terminal(ada.get, orderId)
     expect(view.status).toBe('completed')
     const steps = view.history.map((h) => `${h.step}:${h.outcome}`)
@@ -67,11 +62,7 @@ describe('order saga', () => {
   test('a declined card cancels with the decline, and nothing is reserved', async () => {
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.declined,
-      items: [{ productId: product.id, quantity: 1 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.declined, [{ productId: product.id, quantity: 1 }])
     const view = await terminal(ada.get, orderId)
     expect(view).toMatchObject({
       status: 'cancelled',
@@ -86,11 +77,9 @@ describe('order saga', () => {
   test('a card with insufficient funds is cancelled with that reason', async () => {
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.insufficientFunds,
-      items: [{ productId: product.id, quantity: 1 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.insufficientFunds, [
+      { productId: product.id, quantity: 1 },
+    ])
     expect(await terminal(ada.get, orderId)).toMatchObject({
       status: 'cancelled',
       reason: 'insufficient_funds',
@@ -100,11 +89,7 @@ describe('order saga', () => {
   test('not enough stock compensates: the authorization is voided, the order cancelled out_of_stock', async () => {
     const product = await stockedProduct(shop, 3)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.ok,
-      items: [{ productId: product.id, quantity: 4 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 4 }])
     const view = await terminal(ada.get, orderId)
     expect(view).toMatchObject({ status: 'cancelled', reason: 'out_of_stock' })
     expect(view.history.map((h) => `${h.step}:${h.outcome}`).slice(-4)).toEqual([
@@ -183,11 +168,7 @@ describe('order saga', () => {
   test('GET /api/orders/:id/stream sends the order again as its saga moves on', async () => {
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.ok,
-      items: [{ productId: product.id, quantity: 1 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
     const stream = await ada.browser.request(`/api/orders/${orderId}/stream`)
     expect(stream.headers.get('content-type')).toContain('text/event-stream')
     const seen: string[] = []
@@ -211,11 +192,7 @@ describe('order saga', () => {
   test('the order page follows the saga live, and the header counts the confirmation', async () => {
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.ok,
-      items: [{ productId: product.id, quantity: 1 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
     const page = await (await ada.browser.get(`/orders/${orderId}`)).text()
     expect(page).toContain('id="order-progress"')
     expect(page).toContain(`order%3A${orderId}`)
@@ -245,11 +222,7 @@ describe('order saga', () => {
   test('someone else cannot follow an order', async () => {
     const product = await stockedProduct(shop, 5)
     const ada = await shopper(shop)
-    const res = await ada.order({
-      cardNumber: TEST_CARDS.ok,
-      items: [{ productId: product.id, quantity: 1 }],
-    })
-    const { orderId } = (await res.json()) as { orderId: string }
+    const orderId = await ada.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
     const eve = await shopper(shop)
     expect((await eve.browser.request(`/live?parts=order:${orderId}`)).status).toBe(404)
     expect((await eve.browser.request(`/api/orders/${orderId}/stream`)).status).toBe(404)
