@@ -3,12 +3,11 @@ import { z } from 'zod'
 import { commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, type FieldError, NotFoundError, ValidationError } from '../../shared/errors.ts'
-import { createEvent } from '../../shared/events/envelope.ts'
 import { emptyCartStatement, getCart } from '../carts/index.ts'
 import { productsByIds } from '../catalog/index.ts'
 import { tokenizeCard } from '../payments/index.ts'
 import { type SagaSettings, startSaga } from './saga.ts'
-import { SOURCE, sagaStart } from './saga-store.ts'
+import { sagaStart } from './saga-store.ts'
 import { type Order, type OrderItem, orders } from './schema.ts'
 
 export class EmptyCartError extends AppError {
@@ -153,7 +152,8 @@ function requestHash(input: OrderRequest, cardToken: string): string {
 /**
  * Places an order once per idempotency key and starts its saga: the order, its saga's first step,
  * the emptied cart (when the cart was ordered) and the events (`order.created`, the payment
- * authorization command, `product.purchased` per line for the shopper's history) commit together.
+ * authorization command) commit together. The shopper's history gets its `product.purchased`
+ * events when the order completes.
  * The same key with the same request returns the first order; with another request, a 409.
  * Stock is not checked here: the saga reserves it, and cancels with `out_of_stock` when it cannot.
  */
@@ -207,19 +207,6 @@ export async function placeOrder(
   const start = startSaga(order.id, now, settings)
   order.status = start.state.status
   const saga = sagaStart(order, start, now)
-  const purchased = order.items.map((item) =>
-    createEvent(
-      'product.purchased',
-      {
-        userId,
-        productId: item.productId,
-        orderId: order.id,
-        quantity: item.quantity,
-        metadata: {},
-      },
-      { source: SOURCE },
-    ),
-  )
   try {
     await commit(
       db,
@@ -228,7 +215,7 @@ export async function placeOrder(
         ...saga.statements(w),
         ...(input.items ? [] : [emptyCartStatement(w, userId)]),
       ],
-      [...saga.events, ...purchased],
+      saga.events,
     )
   } catch (error) {
     // The same key twice at once: the unique index lets one through; the other gets that order.

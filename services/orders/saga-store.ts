@@ -94,11 +94,33 @@ function statusEvent(order: Order, state: SagaState): EventEnvelope {
   )
 }
 
-/** The events a transition causes: its command, then the order's new status. */
+/** A completed order's lines, for the shopper's history (what the recommender learns from). */
+function purchases(order: Order): EventEnvelope[] {
+  return order.items.map((item) =>
+    createEvent(
+      'product.purchased',
+      {
+        userId: order.userId,
+        productId: item.productId,
+        orderId: order.id,
+        quantity: item.quantity,
+        metadata: {},
+      },
+      { source: SOURCE },
+    ),
+  )
+}
+
+/**
+ * The events a transition causes: its command, then the order's new status, and once the order is
+ * completed, its purchases (a cancelled order bought nothing).
+ */
 function eventsOf(order: Order, transition: Transition): EventEnvelope[] {
   const events: EventEnvelope[] = []
   if (transition.send) events.push(commandEvent(order, transition.send))
   if (transition.statusChanged) events.push(statusEvent(order, transition.state))
+  if (transition.statusChanged && transition.state.status === 'completed')
+    events.push(...purchases(order))
   return events
 }
 

@@ -1,13 +1,13 @@
 // The order saga end to end on a real broker: POST /api/orders, the orchestrator and every
 // participant talking through their topics, to a completed or cancelled order.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { stockOf } from '../../../services/inventory/index.ts'
 import { listNotifications } from '../../../services/notifications/index.ts'
 import { orders } from '../../../services/orders/schema.ts'
 import { paymentOf } from '../../../services/payments/index.ts'
 import { shipmentOf } from '../../../services/shipping/index.ts'
-import { commandReplies } from '../../../shared/bus/schema.ts'
+import { commandReplies, outbox } from '../../../shared/bus/schema.ts'
 import { eventually } from '../../helpers/broker.ts'
 import {
   type SagaShop,
@@ -57,6 +57,11 @@ describe('order saga', () => {
       return list.length > 0 ? list : undefined
     })
     expect(notes.map((n) => n.kind)).toEqual(['order_confirmed'])
+    const bought = await db()
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.type, 'product.purchased'), eq(outbox.key, userId)))
+    expect(bought.map((e) => JSON.parse(e.data).quantity)).toEqual([2])
   })
 
   test('a declined card cancels with the decline, and nothing is reserved', async () => {
@@ -71,6 +76,8 @@ describe('order saga', () => {
     })
     expect(await stockOf(db(), product.id)).toMatchObject({ available: 5, reserved: 0 })
     expect((await paymentOf(db(), orderId))?.status).toBe('declined')
+    const bought = await db().select().from(outbox).where(eq(outbox.type, 'product.purchased'))
+    expect(bought.filter((e) => JSON.parse(e.data).orderId === orderId)).toEqual([])
     expect(await shipmentOf(db(), orderId)).toBeNull()
   })
 
