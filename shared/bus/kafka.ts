@@ -231,12 +231,13 @@ export class KafkaBus implements EventBus {
         offset: offset > p.end ? p.end : maxBig(p.start, offset),
       }))
     } else {
+      // A timestamp after the last record lists offset -1: start from the end as it was before the
+      // lookup. Read after it, the end would skip whatever was published in between.
+      const ends = timestamp >= 0n ? await this.#listOffsets(topic, partitions, -1n) : null
       const listed = await this.#listOffsets(topic, partitions, timestamp)
-      // A timestamp after the last record lists offset -1: start from the end.
-      const ends = timestamp >= 0n ? await this.#listOffsets(topic, partitions, -1n) : listed
       offsets = listed.map((p, i) => ({
         partition: p.partition,
-        offset: p.offset < 0n ? (ends[i]?.offset ?? 0n) : p.offset,
+        offset: p.offset < 0n ? (ends?.[i]?.offset ?? 0n) : p.offset,
       }))
     }
     await this.#admin.alterConsumerGroupOffsets({

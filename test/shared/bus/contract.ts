@@ -508,6 +508,28 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(replayed).toEqual([])
     })
 
+    test('seeking to a time while records arrive never skips one stamped after it', async () => {
+      const topic = await newTopic(1)
+      await bus.publish([viewed(topic, 0, 'k', { timestamp: Date.now() - 60_000 })])
+      // A record published while the seek looks for the time must still be read by the group:
+      // each round publishes one stamped after the time, at a varying moment during the seek.
+      const skipped: number[] = []
+      for (let round = 1; round <= 25; round++) {
+        const group = unique('seek-race')
+        const at = Date.now()
+        await Promise.all([
+          bus.seek(group, topic, { timestamp: at }),
+          Bun.sleep(round % 5).then(() =>
+            bus.publish([viewed(topic, round, 'k', { timestamp: at + 1 })]),
+          ),
+        ])
+        const [p] = await bus.lag(group, [topic])
+        // The round's record is the last one: the group must not start past it.
+        if ((p?.lag ?? 0n) < 1n) skipped.push(round)
+      }
+      expect(skipped).toEqual([])
+    })
+
     test('seeking to an offset lands there, or at the end of a partition that has fewer records', async () => {
       const topic = await newTopic(1)
       await bus.publish([0, 1, 2].map((i) => viewed(topic, i, 'k')))
