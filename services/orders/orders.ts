@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
@@ -244,7 +244,21 @@ export async function listOrders(db: Db, userId: string): Promise<Order[]> {
     .limit(100)
 }
 
-/** Whether the user has ordered the product: only buyers may review it. */
+/**
+ * Whether the user has bought the product, in an order the saga completed: only buyers may review
+ * it. An order still under way, or cancelled (a declined card, no stock), is not a purchase.
+ */
 export async function hasBought(db: Db, userId: string, productId: string): Promise<boolean> {
-  return (await listOrders(db, userId)).some((o) => o.items.some((i) => i.productId === productId))
+  const [row] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.userId, userId),
+        eq(orders.status, 'completed'),
+        sql`exists (select 1 from json_each(${orders.items}) where json_extract(value, '$.productId') = ${productId})`,
+      ),
+    )
+    .limit(1)
+  return row !== undefined
 }

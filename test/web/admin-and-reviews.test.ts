@@ -6,12 +6,19 @@ import { listCategories, listProducts } from '../../services/catalog/products.ts
 import { outbox } from '../../shared/bus/schema.ts'
 import { readTopic, unique } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
-import { startTestShop, type TestShop } from '../helpers/shop.ts'
+import {
+  type SagaShop,
+  shopper,
+  startSagaShop,
+  stockedProduct,
+  TEST_CARDS,
+  terminal,
+} from '../helpers/saga.ts'
 
-let shop: TestShop
+let shop: SagaShop
 
 beforeAll(async () => {
-  shop = await startTestShop()
+  shop = await startSagaShop()
   await seedCatalog(shop.platform.database.db)
   await ensureAdmin(shop.platform.database.db, {
     email: 'boss@example.test',
@@ -106,56 +113,56 @@ describe('admin product writes in the shop', () => {
 })
 
 describe('reviews', () => {
-  test('only a customer who bought the product may review it; the review and rating are published', async () => {
-    const [product] = (
-      await listProducts(shop.platform.database.db, { pageSize: 50 })
-    ).items.filter((p) => p.stock > 0)
-    const buyer = await customer()
+  test('only a customer whose order completed may review the product; the review and rating are published', async () => {
+    const product = await stockedProduct(shop, 5)
+    const buyer = await shopper(shop)
+    const declined = await shopper(shop)
     const stranger = await customer()
-    await stranger.get(`/products/${product?.slug}`)
+    await stranger.get(`/products/${product.slug}`)
     expect(stranger.lastHtml).not.toContain('Post review')
-    const refused = await stranger.post(`/products/${product?.slug}/reviews`, {
+    const refused = await stranger.post(`/products/${product.slug}/reviews`, {
       rating: '5',
       title: 'Great',
       body: 'Never bought it',
     })
     expect(refused.status).toBe(403)
 
-    await buyer.post('/cart/items', { productId: product?.id ?? '' })
-    await buyer.get('/checkout')
-    const key = buyer.lastHtml.match(/name="idempotencyKey" value="([^"]+)"/)?.[1] ?? ''
-    await buyer.post('/checkout', {
-      name: 'Cora',
-      street: '1 Road',
-      city: 'Town',
-      postalCode: '12345',
-      country: 'Nowhere',
-      cardNumber: '4242424242424242',
-      expiry: '12/39',
-      cvc: '123',
-      idempotencyKey: key,
+    const line = [{ productId: product.id, quantity: 1 }]
+    const declinedOrder = await declined.place(TEST_CARDS.declined, line)
+    const boughtOrder = await buyer.place(TEST_CARDS.ok, line)
+    expect((await terminal(declined.get, declinedOrder)).status).toBe('cancelled')
+    expect((await terminal(buyer.get, boughtOrder)).status).toBe('completed')
+    // A cancelled order is not a purchase: no form, and posting is refused.
+    await declined.browser.get(`/products/${product.slug}`)
+    expect(declined.browser.lastHtml).not.toContain('Post review')
+    const notBought = await declined.browser.post(`/products/${product.slug}/reviews`, {
+      rating: '1',
+      title: 'Never came',
+      body: 'My card was declined',
     })
-    await buyer.get(`/products/${product?.slug}`)
-    expect(buyer.lastHtml).toContain('Post review')
-    const posted = await buyer.post(`/products/${product?.slug}/reviews`, {
+    expect(notBought.status).toBe(403)
+
+    await buyer.browser.get(`/products/${product.slug}`)
+    expect(buyer.browser.lastHtml).toContain('Post review')
+    const posted = await buyer.browser.post(`/products/${product.slug}/reviews`, {
       rating: '4',
       title: 'Solid <b>buy</b>',
       body: 'Does the job',
     })
     expect(posted.status).toBe(303)
-    expect(buyer.lastHtml).toContain('Solid &lt;b&gt;buy&lt;/b&gt;')
+    expect(buyer.browser.lastHtml).toContain('Solid &lt;b&gt;buy&lt;/b&gt;')
     const events = await shop.platform.database.db
       .select()
       .from(outbox)
       .where(eq(outbox.type, 'review.created'))
-    expect(events.some((e) => e.key === product?.id && e.data.includes('Does the job'))).toBe(true)
+    expect(events.some((e) => e.key === product.id && e.data.includes('Does the job'))).toBe(true)
     const ratings = await shop.platform.database.db
       .select()
       .from(outbox)
       .where(eq(outbox.type, 'product.rated'))
     expect(
       ratings.some(
-        (e) => JSON.parse(e.data).productId === product?.id && JSON.parse(e.data).rating === 4,
+        (e) => JSON.parse(e.data).productId === product.id && JSON.parse(e.data).rating === 4,
       ),
     ).toBe(true)
   })
