@@ -144,6 +144,8 @@ describe('reviews', () => {
 
     await buyer.browser.get(`/products/${product.slug}`)
     expect(buyer.browser.lastHtml).toContain('Post review')
+    // The page shows what inventory can still sell: one of five went to the completed order.
+    expect(buyer.browser.lastHtml).toContain('4 in stock')
     const posted = await buyer.browser.post(`/products/${product.slug}/reviews`, {
       rating: '4',
       title: 'Solid <b>buy</b>',

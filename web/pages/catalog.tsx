@@ -13,6 +13,7 @@ import {
   type ProductSort,
   popularProducts,
 } from '../../services/catalog/index.ts'
+import { stockOf } from '../../services/inventory/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
 import { NotFoundError } from '../../shared/errors.ts'
 import { Layout } from '../layout.tsx'
@@ -149,9 +150,10 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       productId: product.id,
       metadata: {},
     })
-    const [reviews, alsoBought] = await Promise.all([
+    const [reviews, alsoBought, stock] = await Promise.all([
       listReviews(db, product.id, { limit: 10 }),
       alsoBoughtFor(deps, product),
+      stockOf(db, product.id),
     ])
     const canReview =
       visitor.user !== null &&
@@ -159,7 +161,9 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       !(await hasReviewed(db, product.id, visitor.user.id))
     return c.html(
       <ProductPage
-        product={product}
+        // What can still be sold is inventory's count (orders hold the rest); the catalog's until
+        // inventory has heard of the product.
+        product={{ ...product, stock: stock?.available ?? product.stock }}
         reviews={reviews}
         alsoBought={alsoBought}
         visitor={visitor}
