@@ -24,6 +24,18 @@ export {
 export { idempotencyKeySchema, orderRoutes, orderView } from './routes.ts'
 export type { SagaSettings } from './saga.ts'
 export { SagaDeadlines } from './saga-deadlines.ts'
+export {
+  type DurationFigures,
+  listSagas,
+  SAGA_PROGRESS,
+  type SagaListItem,
+  type SagaOverview,
+  type SagaProgress,
+  type SagaRange,
+  sagaOverview,
+  sagaTimeline,
+  type TimelineEntry,
+} from './saga-queries.ts'
 export { followOrder, sagaOf } from './saga-store.ts'
 export type { Order, OrderItem, OrderSaga, OrderStep, ShippingAddress } from './schema.ts'
 
