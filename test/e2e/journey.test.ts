@@ -1,71 +1,28 @@
 // A shopper's whole journey in a real browser against `bun web/main.ts` on the run's broker, then
 // the events read back from the broker.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Subprocess } from 'bun'
-import { type Browser, chromium, type Page } from 'playwright-core'
-import { freePort } from '../../shared/broker/local-kafka.ts'
+import type { Page } from 'playwright-core'
 import type { ConsumedRecord } from '../../shared/bus/types.ts'
-import { eventually, kafkaBus, testBrokers, unique } from '../helpers/broker.ts'
+import { kafkaBus, unique } from '../helpers/broker.ts'
+import { type BrowserShop, startBrowserShop } from '../helpers/e2e.ts'
 import { readTopicSince } from '../helpers/shop.ts'
 
-const ROOT = join(import.meta.dir, '../..')
-const SHOTS = join(import.meta.dir, 'screenshots')
-const CHROMIUM = Bun.which('chromium') ?? Bun.which('chromium-browser')
-
-let server: Subprocess | null = null
-let browser: Browser | null = null
-let dir = ''
+let shop: BrowserShop
 let base = ''
 
 beforeAll(async () => {
-  if (!CHROMIUM)
-    throw new Error("Browser tests need Debian's chromium: apt-get install -y chromium")
-  mkdirSync(SHOTS, { recursive: true })
-  dir = mkdtempSync(join(tmpdir(), 'streamshop-e2e-'))
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  const { KAFKA_BROKERS: _ignored, ...env } = process.env
-  server = Bun.spawn(['bun', 'web/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...env,
-      PORT: String(port),
-      KAFKA_BROKERS: testBrokers().join(','),
-      DATABASE_URL: `file:${join(dir, 'shop.db')}`,
-      STATE_DIR: dir,
-      LOG_LEVEL: 'warn',
-      OUTBOX_POLL_MS: '20',
-      // The run's broker holds every earlier test's events: the models start from now.
-      RECOMMENDER_REPLAY_FROM: new Date().toISOString(),
-    },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
-  await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 90_000, 'the shop')
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  shop = await startBrowserShop()
+  base = shop.base
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  server?.kill('SIGTERM')
-  await server?.exited
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => shop?.close())
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
-}
+const shot = (page: Page, name: string) => shop.shot(page, name)
 
 test('a guest browses, searches, buys two things, registers, keeps the cart and checks out; the broker has the journey', async () => {
   // Kafka timestamps are set when the shop accepts an event, so nothing of the journey is older.
   const started = Date.now() - 1000
-  const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } })
+  const context = await shop.browser.newContext({ viewport: { width: 1280, height: 900 } })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
@@ -219,7 +176,7 @@ test("viewing a product brings what others bought with it into the home panel, a
   })
   expect(posted.status).toBe(202)
 
-  const context = await (browser as Browser).newContext({ viewport: { width: 1280, height: 900 } })
+  const context = await shop.browser.newContext({ viewport: { width: 1280, height: 900 } })
   const home = await context.newPage()
   await home.goto(base)
   // In front: a hidden page's stream is paused (htmx's SSE extension), and must not be here.

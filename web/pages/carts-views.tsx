@@ -3,7 +3,7 @@ import type { Visitor } from '../../services/accounts/index.ts'
 import type { Cart, CartLine } from '../../services/carts/index.ts'
 import { CartCount, CsrfField, Layout } from '../layout.tsx'
 import { formatMoney } from '../money.ts'
-import { RecommendedSection } from './catalog-views.tsx'
+import { RecommendedPanel } from './catalog-views.tsx'
 import type { Recommended } from './recommended.ts'
 
 export const CartTotal: FC<{ cart: Cart; oob?: boolean }> = ({ cart, oob }) => (
@@ -117,7 +117,7 @@ export const CartPage: FC<{
         </a>
       </section>
     )}
-    {recommended ? <RecommendedSection visitor={visitor} recommended={recommended} /> : null}
+    {recommended ? <RecommendedPanel visitor={visitor} {...recommended} /> : null}
   </Layout>
 )
 

@@ -37,7 +37,7 @@ export const RecommendedPanel = (p: {
   strategy: string
   assignment?: Assignment | null
 }) => (
-  <>
+  <section id="recommendations">
     <h2>Recommended for you</h2>
     <RecommendationGrid
       products={p.products}
@@ -46,7 +46,7 @@ export const RecommendedPanel = (p: {
       assignment={p.assignment}
       visitor={p.visitor}
     />
-  </>
+  </section>
 )
 
 /** "Customers also bought": in the product page, and in each update of its `also-bought` part. */
@@ -55,16 +55,9 @@ export const AlsoBoughtPanel = (p: {
   products: Product[]
   reasons: Map<string, string>
 }) => (
-  <>
+  <section id="also-bought">
     <h2>Customers also bought</h2>
     <RecommendationGrid products={p.products} reasons={p.reasons} visitor={p.visitor} />
-  </>
-)
-
-/** The panel in its place on a page; the page's stream (its `recommendations` part) re-renders it. */
-export const RecommendedSection = (p: { visitor: Visitor; recommended: Recommended }) => (
-  <section id="recommendations">
-    <RecommendedPanel visitor={p.visitor} {...p.recommended} />
   </section>
 )
 
@@ -90,7 +83,7 @@ export const HomePage = (p: {
     <ProductGrid products={p.featured} visitor={p.visitor} />
     <h2>Popular right now</h2>
     <ProductGrid products={p.popular} visitor={p.visitor} />
-    <RecommendedSection visitor={p.visitor} recommended={p.recommended} />
+    <RecommendedPanel visitor={p.visitor} {...p.recommended} />
   </Layout>
 )
 
@@ -217,9 +210,7 @@ export function ProductPage(p: {
           </article>
         ))}
       </section>
-      <section id="also-bought">
-        <AlsoBoughtPanel visitor={visitor} {...p.alsoBought} />
-      </section>
+      <AlsoBoughtPanel visitor={visitor} {...p.alsoBought} />
     </Layout>
   )
 }

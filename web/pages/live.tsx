@@ -16,9 +16,18 @@ import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommend
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
 
-/** The content of an update for the element with this id (htmx places it, whatever the page). */
+/**
+ * An update that replaces the element with this id, whatever the page: the content is the same
+ * component, id included, so it takes the element's place (htmx's default, innerHTML, would nest a
+ * second element of that id inside the first at every update).
+ */
 async function partial(id: string, content: unknown): Promise<string> {
-  return (await (<hx-partial hx-target={`#${id}`}>{content}</hx-partial>).toString()) as string
+  const update = (
+    <hx-partial hx-target={`#${id}`} hx-swap="outerHTML">
+      {content}
+    </hx-partial>
+  )
+  return (await update.toString()) as string
 }
 
 type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>

@@ -201,10 +201,10 @@ test('a page has one live stream for its parts, each update a partial for its el
   abort.abort()
   await reader.cancel().catch(() => {})
   expect(text).toContain(
-    'data: <hx-partial hx-target="#recommendations"><h2>Recommended for you</h2>',
+    'data: <hx-partial hx-target="#recommendations" hx-swap="outerHTML"><section id="recommendations"><h2>Recommended for you</h2>',
   )
   expect(text).toContain(
-    'data: <hx-partial hx-target="#also-bought"><h2>Customers also bought</h2>',
+    'data: <hx-partial hx-target="#also-bought" hx-swap="outerHTML"><section id="also-bought"><h2>Customers also bought</h2>',
   )
 
   const unknown = await shop.app.request('/live?parts=recommendations,secrets', {
