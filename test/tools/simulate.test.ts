@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { seedCatalog } from '../../services/catalog/index.ts'
 import { INGEST_SOURCE } from '../../services/ingest/intake.ts'
+import { stockOf } from '../../services/inventory/index.ts'
 import { DEFAULT_EXPERIMENT } from '../../services/recommender/experiments/config.ts'
 import { assignVariant } from '../../services/recommender/experiments/experiment.ts'
 import { indexCatalog, plantShoppers } from '../../tools/simulate/shoppers.ts'
 import { eventually, unique } from '../helpers/broker.ts'
-import { startTestShop, type TestShop } from '../helpers/shop.ts'
+import { type SagaShop, startSagaShop } from '../helpers/saga.ts'
 
 const CLI = join(import.meta.dir, '../../tools/simulate/cli.ts')
 const MIX_TYPES = [
@@ -30,6 +31,19 @@ interface Summary {
   unsent: number
   elapsedMs: number
   stoppedBy: string
+  orders: {
+    buyers: number
+    placed: number
+    declinedCards: number
+    refused: number
+    errors: number
+    outcomes: {
+      completed: number
+      cancelled: number
+      underway: number
+      reasons: Record<string, number>
+    }
+  }
 }
 
 interface OutboxEvent {
@@ -41,14 +55,22 @@ interface OutboxEvent {
   metadata: Record<string, unknown>
 }
 
-let shop: TestShop
+let shop: SagaShop
 let server: ReturnType<typeof Bun.serve>
 let url: string
 const servers: ReturnType<typeof Bun.serve>[] = []
 
 beforeAll(async () => {
-  shop = await startTestShop()
-  await seedCatalog(shop.platform.database.db)
+  // The whole saga runs, so the buyers' orders end completed or cancelled.
+  shop = await startSagaShop()
+  const { db } = shop.platform.database
+  await seedCatalog(db)
+  const ids = (await shop.platform.database.client.execute('select id from products')).rows
+  await eventually(
+    async () => (await Promise.all(ids.map((r) => stockOf(db, String(r.id))))).every(Boolean),
+    60_000,
+    'inventory to know the catalog',
+  )
   server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: shop.app.fetch })
   url = `http://127.0.0.1:${server.port}`
   // A shop with some traffic already, so recommendations have something to offer from the start.
@@ -130,7 +152,7 @@ describe('bun run simulate', () => {
     const seed = freshSeed()
     const run = await simulate(
       ...['--url', url, '--users', '10', '--events', '200', '--rate', '200'],
-      ...['--seed', String(seed), '--json'],
+      ...['--seed', String(seed), '--buyers', '0', '--json'],
     )
     expect(run.code, run.stderr).toBe(0)
     const summary = JSON.parse(run.stdout) as Summary
@@ -194,11 +216,52 @@ describe('bun run simulate', () => {
     }
   })
 
+  test('buyers place real orders, some with declining cards, and the summary says how each ended', async () => {
+    const seed = freshSeed()
+    const args = (seconds: number) => [
+      ...['--url', url, '--users', '5', '--events', '1000000', '--rate', '20'],
+      ...['--buyers', '2', '--order-rate', '4', '--declines', '0.4', '--seed', String(seed)],
+      ...['--duration', String(seconds), '--json'],
+    ]
+    const run = await simulate(...args(4))
+    expect(run.code, run.stderr).toBe(0)
+    const { orders } = JSON.parse(run.stdout) as Summary
+    expect(orders.buyers).toBe(2)
+    expect(orders.placed).toBeGreaterThan(5)
+    expect(orders.declinedCards).toBeGreaterThan(0)
+    expect(orders.refused + orders.errors).toBe(0)
+    // Every order the shop took is in its database, by the buyers' accounts, and each saga ended.
+    const placed = await shop.platform.database.client.execute({
+      sql: `select o.status, s.reason from orders o join users u on u.id = o.user_id
+            left join order_sagas s on s.order_id = o.id where u.email like ?`,
+      args: [`sim-${seed}-buyer-%`],
+    })
+    expect(placed.rows.length).toBe(orders.placed)
+    const { completed, cancelled, underway, reasons } = orders.outcomes
+    expect(underway).toBe(0)
+    expect(completed + cancelled).toBe(orders.placed)
+    expect(placed.rows.filter((r) => r.status === 'completed').length).toBe(completed)
+    // A declining card ends its order with the decline's reason, and only those do.
+    expect((reasons.card_declined ?? 0) + (reasons.insufficient_funds ?? 0)).toBe(
+      orders.declinedCards,
+    )
+
+    // The same seed signs the same buyers in again (log-in, not a second registration).
+    const again = await simulate(...args(1))
+    expect(again.code, again.stderr).toBe(0)
+    expect((JSON.parse(again.stdout) as Summary).orders.buyers).toBe(2)
+    const accounts = await shop.platform.database.client.execute({
+      sql: 'select count(*) as n from users where email like ?',
+      args: [`sim-${seed}-buyer-%`],
+    })
+    expect(Number(accounts.rows[0]?.n)).toBe(2)
+  })
+
   test('stops at --duration, at a steady pace', async () => {
     const seed = freshSeed()
     const run = await simulate(
       ...['--url', url, '--events', '1000000', '--rate', '20', '--duration', '2'],
-      ...['--seed', String(seed), '--json'],
+      ...['--seed', String(seed), '--buyers', '0', '--json'],
     )
     expect(run.code, run.stderr).toBe(0)
     const summary = JSON.parse(run.stdout) as Summary
@@ -214,7 +277,8 @@ describe('bun run simulate', () => {
     )
     const seed = freshSeed()
     const run = await simulate(
-      ...['--url', throttling, '--events', '60', '--rate', '100', '--seed', String(seed), '--json'],
+      ...['--url', throttling, '--events', '60', '--rate', '100', '--seed', String(seed)],
+      ...['--buyers', '0', '--json'],
     )
     expect(run.code, run.stderr).toBe(0)
     const summary = JSON.parse(run.stdout) as Summary
@@ -227,20 +291,37 @@ describe('bun run simulate', () => {
     const rejecting = faultyShop(1, () =>
       Response.json({ detail: 'events[0].type is wrong' }, { status: 400 }),
     )
-    const run = await simulate('--url', rejecting, '--events', '50', '--rate', '100')
+    const run = await simulate(
+      '--url',
+      rejecting,
+      '--events',
+      '50',
+      '--rate',
+      '100',
+      '--buyers',
+      '0',
+    )
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('events[0].type is wrong')
   })
 
   test('bad flags print the usage and exit 2', async () => {
-    for (const flags of [['--users', '0'], ['--rate', 'fast'], ['--bogus'], ['--url', 'ftp://x']]) {
+    const bad = [
+      ['--users', '0'],
+      ['--rate', 'fast'],
+      ['--bogus'],
+      ['--url', 'ftp://x'],
+      ['--declines', '1.5'],
+      ['--password', 'short'],
+    ]
+    for (const flags of bad) {
       const run = await simulate(...flags)
       expect(run.code, flags.join(' ')).toBe(2)
       expect(run.stderr).toContain('Usage: bun run simulate')
     }
     const help = await simulate('--help')
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('product.purchased events: no orders are placed')
+    expect(help.stdout).toContain('--buyers <n>')
   })
 
   test('an unreachable shop is a clear message and exit 1', async () => {

@@ -6,12 +6,15 @@ import { z } from 'zod'
 import { usageError as fail, parseFlags } from '../../shared/cli/args.ts'
 import type { EventType } from '../../shared/events/types.ts'
 import { ShopClient, ShopRejectedError, ShopUnavailableError } from './client.ts'
+import { Buyers, buyerEmail, CARDS, type OrderOutcomes } from './orders.ts'
 import { type Progress, type Summary, simulate } from './run.ts'
-import { ACTION_MIX, indexCatalog } from './shoppers.ts'
+import { ACTION_MIX, indexCatalog, plantShoppers } from './shoppers.ts'
 
 const mix = Object.entries(ACTION_MIX)
   .map(([action, weight]) => `${action} ${weight}`)
   .join(', ')
+
+const DEFAULT_PASSWORD = 'simulated buyer password'
 
 const USAGE = `Usage: bun run simulate [options]
 Simulated shoppers browse, search, rate and buy on a running shop (bun run dev), through its public
@@ -24,6 +27,13 @@ HTTP API only. Each prefers 1–3 categories: most of what they view, buy and ra
   --duration <s>      stop after this many seconds, if --events has not been reached (default 60)
   --seed <n>          names the shoppers and plants their tastes (default 1): the same seed
                       continues the same shoppers; the order of their actions differs per run
+  --buyers <n>        shoppers with accounts who place real orders, running the order saga
+                      (default 3; 0 places none), signed in as ${buyerEmail(0, 0).replace('sim-0-buyer-0', 'sim-<seed>-buyer-<n>')}
+  --order-rate <n>    orders per second overall (default 0.5), each buyer one at a time
+  --declines <f>      the share of orders paid with a declining test card (default 0.1):
+                      ${CARDS.declined} or ${CARDS.insufficientFunds}; the rest ${CARDS.ok}
+  --password <text>   the buyers' password, used to register them or log them in again
+                      (default "${DEFAULT_PASSWORD}"; they are simulation accounts)
   --json              print the summary as JSON on stdout
   -h, --help          this text
 
@@ -31,8 +41,9 @@ Action mix (weights): ${mix}.
 A recommendation click asks GET /api/recommendations/<user> and clicks one, preferring the
 shopper's categories (recommendation.clicked with strategy and position, then product.viewed).
 Events go to POST /api/events in batches every 200 ms; a 429 pauses and retries.
-Purchases are sent as product.purchased events: no orders are placed (checkout needs a logged-in
-session; a later version will place orders).
+Purchases in the mix are product.purchased events; the buyers' orders are real ones, and the
+summary says how their sagas ended (completed, cancelled and why, or still under way). The shop
+limits sign-ins per client (AUTH_RATE_LIMIT_PER_MIN): if it refuses, the run goes on without orders.
 Progress goes to stderr; the summary to stdout.`
 
 function usageError(problem: string): never {
@@ -63,6 +74,18 @@ const flagsSchema = z.object({
     .max(7 * 24 * 3600, '--duration must be at most a week')
     .default(60),
   seed: whole('--seed', 0, 2 ** 31 - 1).default(1),
+  buyers: whole('--buyers', 0, 1000).default(3),
+  'order-rate': z.coerce
+    .number({ error: '--order-rate must be a number' })
+    .min(0, '--order-rate must be 0 or more')
+    .max(10_000, '--order-rate must be at most 10000')
+    .default(0.5),
+  declines: z.coerce
+    .number({ error: '--declines must be a number' })
+    .min(0, '--declines must be between 0 and 1')
+    .max(1, '--declines must be between 0 and 1')
+    .default(0.1),
+  password: z.string().min(8, '--password must be at least 8 characters').default(DEFAULT_PASSWORD),
   json: z.boolean().default(false),
 })
 
@@ -79,6 +102,10 @@ function readFlags(argv: string[]): Flags {
       rate: text,
       duration: text,
       seed: text,
+      buyers: text,
+      'order-rate': text,
+      declines: text,
+      password: text,
       json: { type: 'boolean' },
     },
     USAGE,
@@ -103,7 +130,7 @@ const TYPES = Object.keys(LABELS) as (keyof typeof LABELS)[]
 function describe(p: Progress): string {
   const counts = TYPES.map((type) => `${LABELS[type]} ${p.counts[type] ?? 0}`).join(' ')
   const extra = p.throttled > 0 ? ` throttled ${p.throttled}` : ''
-  return `${(p.elapsedMs / 1000).toFixed(1)}s sent ${p.sent} at ${p.currentRate.toFixed(1)}/s | ${counts} | errors ${p.errors}${extra}`
+  return `${(p.elapsedMs / 1000).toFixed(1)}s sent ${p.sent} at ${p.currentRate.toFixed(1)}/s | ${counts} | orders ${p.orders} | errors ${p.errors}${extra}`
 }
 
 /** On a terminal, one line rewritten in place; elsewhere (logs, pipes), a line every 5 seconds. */
@@ -128,7 +155,22 @@ function progressReporter(): { report: (p: Progress) => void; done: () => void }
   }
 }
 
-function printSummary(url: string, s: Summary): void {
+/** What the run's orders did, for the summary: none when no buyer signed in. */
+interface OrdersReport {
+  buyers: number
+  placed: number
+  declinedCards: number
+  refused: number
+  errors: number
+  outcomes: OrderOutcomes
+  /** Why there were no buyers, or the last order the shop refused. */
+  note?: string
+}
+
+function printSummary(url: string, s: Summary, orders: OrdersReport): void {
+  const reasons = Object.entries(orders.outcomes.reasons)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ')
   const lines = [
     `Simulated ${s.users} shoppers (sim-${s.seed}-*) on ${url} for ${(s.elapsedMs / 1000).toFixed(1)} s, stopped by ${s.stoppedBy}`,
     `  events sent   ${s.sent} (${s.averageRate.toFixed(1)}/s on average)`,
@@ -136,11 +178,14 @@ function printSummary(url: string, s: Summary): void {
     `  errors        ${s.errors}`,
     `  throttled     ${s.throttled} (429 answers, retried later)`,
     `  unsent        ${s.unsent}`,
+    `  orders        ${orders.placed} placed by ${orders.buyers} buyers (${orders.declinedCards} with a declining card), ${orders.refused} refused, ${orders.errors} errors`,
+    `    completed ${orders.outcomes.completed}, cancelled ${orders.outcomes.cancelled}${reasons ? ` (${reasons})` : ''}, under way ${orders.outcomes.underway}`,
+    ...(orders.note ? [`    note: ${orders.note}`] : []),
   ]
   console.log(lines.join('\n'))
 }
 
-function summaryJson(url: string, s: Summary): string {
+function summaryJson(url: string, s: Summary, orders: OrdersReport): string {
   const round = (n: number) => Math.round(n * 10) / 10
   return JSON.stringify(
     {
@@ -155,6 +200,7 @@ function summaryJson(url: string, s: Summary): string {
       errors: s.errors,
       throttled: s.throttled,
       unsent: s.unsent,
+      orders,
       ...(s.error ? { error: s.error } : {}),
     },
     null,
@@ -180,6 +226,18 @@ async function main(): Promise<void> {
   }
   const stop = new AbortController()
   process.once('SIGINT', () => stop.abort())
+  const tastes = plantShoppers(flags.seed, flags.users, catalog.categories)
+  const { buyers, refused } = await Buyers.signIn(flags.url, tastes, {
+    seed: flags.seed,
+    buyers: flags.buyers,
+    declines: flags.declines,
+    password: flags.password,
+  }).catch((error: unknown) => {
+    if (!(error instanceof ShopUnavailableError)) throw error
+    console.error(`simulate: ${error.message}`)
+    process.exit(1)
+  })
+  if (refused) console.error(`simulate: ${refused}; going on with ${buyers.size} buyers`)
   const progress = progressReporter()
   const summary = await simulate(client, catalog, {
     users: flags.users,
@@ -187,12 +245,21 @@ async function main(): Promise<void> {
     rate: flags.rate,
     durationMs: flags.duration * 1000,
     seed: flags.seed,
+    buyers,
+    orderRate: flags['order-rate'],
+    declines: flags.declines,
     signal: stop.signal,
     onProgress: progress.report,
   })
   progress.done()
-  if (flags.json) console.log(summaryJson(flags.url, summary))
-  else printSummary(flags.url, summary)
+  const orders: OrdersReport = {
+    buyers: buyers.size,
+    ...buyers.counts,
+    outcomes: await buyers.outcomes(stop.signal),
+    ...((refused ?? buyers.lastRefusal) ? { note: refused ?? buyers.lastRefusal } : {}),
+  }
+  if (flags.json) console.log(summaryJson(flags.url, summary, orders))
+  else printSummary(flags.url, summary, orders)
   if (summary.error) {
     console.error(`Stopped: ${summary.error}`)
     process.exitCode = 1

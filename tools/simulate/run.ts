@@ -1,5 +1,6 @@
 import type { EventType } from '../../shared/events/types.ts'
 import { MAX_BATCH, type ShopClient, ShopRejectedError, ShopUnavailableError } from './client.ts'
+import type { Buyers } from './orders.ts'
 import {
   act,
   type Catalog,
@@ -23,6 +24,11 @@ export interface SimulateOptions {
   seed: number
   /** Actions are drawn from this; tastes always come from the seed. */
   rng?: Rng
+  /** Signed-in buyers placing real orders alongside the events, at `orderRate` per second. */
+  buyers?: Buyers
+  orderRate?: number
+  /** The share of orders paid with a declining test card. */
+  declines?: number
   /** Aborting stops the run as if its time were up. */
   signal?: AbortSignal
   onProgress?: (progress: Progress) => void
@@ -36,6 +42,8 @@ export interface Progress {
   counts: Partial<Record<EventType, number>>
   errors: number
   throttled: number
+  /** Orders the shop accepted (each runs the saga). */
+  orders: number
 }
 
 export interface Summary extends Progress {
@@ -85,6 +93,7 @@ export async function simulate(
   let resumeAt = 0
   let failures = 0
   let clicksInFlight = 0
+  let orderTokens = 0
   let unavailableSince: number | undefined
   let clickFailure: unknown
   const runOver = new AbortController()
@@ -101,6 +110,18 @@ export async function simulate(
       counts: { ...counts },
       errors,
       throttled,
+      orders: opts.buyers?.counts.placed ?? 0,
+    }
+  }
+
+  /** Orders the pace has earned, each by a buyer free to place it, off the beat like clicks. */
+  function order(elapsedS: number): void {
+    const { buyers, orderRate = 0 } = opts
+    if (!buyers || orderRate <= 0) return
+    orderTokens = Math.min(orderTokens + orderRate * elapsedS, Math.max(1, orderRate))
+    while (orderTokens >= 1 && buyers.ready) {
+      orderTokens--
+      void buyers.placeOne(catalog, rng, opts.declines ?? 0)
     }
   }
 
@@ -188,6 +209,7 @@ export async function simulate(
       const tickStart = now
       const cap = Math.max(1, opts.rate * MAX_BURST_S)
       tokens = Math.min(tokens + (opts.rate * (now - lastRefill)) / 1000, cap)
+      order((now - lastRefill) / 1000)
       lastRefill = now
       if (now >= resumeAt) {
         const due = Math.min(Math.floor(tokens), opts.events - made)
@@ -206,10 +228,14 @@ export async function simulate(
     }
     // Time is up with events in hand: a last try, if the shop lets us soon, then they go unsent.
     const giveUpAt = performance.now() + FINAL_FLUSH_MS
-    while ((pending.length > 0 || clicksInFlight > 0) && performance.now() < giveUpAt) {
+    const ordering = () => (opts.buyers?.inFlight ?? 0) > 0
+    while (
+      (pending.length > 0 || clicksInFlight > 0 || ordering()) &&
+      performance.now() < giveUpAt
+    ) {
       const ready = performance.now() >= resumeAt
       if (ready && pending.length > 0 && (await flush(performance.now()))) continue
-      if (resumeAt > giveUpAt && clicksInFlight === 0) break
+      if (resumeAt > giveUpAt && clicksInFlight === 0 && !ordering()) break
       await Bun.sleep(Math.min(TICK_MS, Math.max(0, giveUpAt - performance.now())))
     }
     if (clickFailure) throw clickFailure

@@ -125,7 +125,8 @@ export interface SimEvent {
 const LOYALTY = 0.85
 const SEEN_KEPT = 20
 
-function pickProduct(shopper: Shopper, catalog: Catalog, rng: Rng): CatalogProduct {
+/** A product of one of the shopper's categories, now and then of any. */
+export function pickProduct(shopper: Shopper, catalog: Catalog, rng: Rng): CatalogProduct {
   const category = rng() < LOYALTY ? pick(shopper.preferred, rng) : pick(catalog.categories, rng)
   return pick(catalog.productsIn.get(category) ?? [], rng)
 }
