@@ -131,19 +131,17 @@ export async function addStock(w: Writer, productId: string, available: number):
     .onConflictDoNothing()
 }
 
-/** Units that can still be sold, for each product asked about (0 for one inventory does not know). */
+/** Units that can still be sold, for each product asked about that inventory knows. */
 export async function availableStock(
   db: Db | Tx,
   productIds: readonly string[],
 ): Promise<Map<string, number>> {
-  const available = new Map(productIds.map((id) => [id, 0]))
-  if (productIds.length === 0) return available
+  if (productIds.length === 0) return new Map()
   const rows = await db
     .select({ productId: stockLevels.productId, available: stockLevels.available })
     .from(stockLevels)
     .where(inArray(stockLevels.productId, [...new Set(productIds)]))
-  for (const row of rows) available.set(row.productId, row.available)
-  return available
+  return new Map(rows.map((row) => [row.productId, row.available]))
 }
 
 /** A product's stock, or null when inventory has never heard of it. */

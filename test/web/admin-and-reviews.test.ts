@@ -169,3 +169,25 @@ describe('reviews', () => {
     ).toBe(true)
   })
 })
+
+describe('stock in the catalog', () => {
+  test('a product whose last unit an order took shows out of stock in its category and search, with no add to cart', async () => {
+    const product = await stockedProduct(shop, 1)
+    const buyer = await shopper(shop)
+    const browsing = await customer()
+    await browsing.get(`/c/${product.categoryId}`)
+    expect(browsing.lastHtml).toContain(`value="${product.id}"`)
+    const orderId = await buyer.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
+    expect((await terminal(buyer.get, orderId)).status).toBe('completed')
+    for (const page of [
+      `/c/${product.categoryId}`,
+      `/search?q=${encodeURIComponent(product.name)}`,
+    ]) {
+      await browsing.get(page)
+      expect(browsing.lastHtml, page).toContain('Out of stock')
+      expect(browsing.lastHtml, page).not.toContain(`value="${product.id}"`)
+    }
+    await browsing.get(`/products/${product.slug}`)
+    expect(browsing.lastHtml).toContain('Out of stock')
+  })
+})

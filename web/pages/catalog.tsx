@@ -13,7 +13,6 @@ import {
   type ProductSort,
   popularProducts,
 } from '../../services/catalog/index.ts'
-import { stockOf } from '../../services/inventory/index.ts'
 import { hasBought } from '../../services/orders/index.ts'
 import { NotFoundError } from '../../shared/errors.ts'
 import { Layout } from '../layout.tsx'
@@ -26,6 +25,7 @@ import {
   type RecommendedDeps,
   recommendedFor,
 } from './recommended.ts'
+import { withSellableStock } from './sellable.ts'
 
 function sortOf(raw: string | undefined): ProductSort {
   return PRODUCT_SORTS.includes(raw as ProductSort) ? (raw as ProductSort) : 'popular'
@@ -49,8 +49,8 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
   app.get('/', async (c) => {
     const visitor = c.get('visitor')
     const [featured, popular, categories, recommended] = await Promise.all([
-      featuredProducts(db, 8),
-      popularProducts(db, 8),
+      featuredProducts(db, 8).then((list) => withSellableStock(db, list)),
+      popularProducts(db, 8).then((list) => withSellableStock(db, list)),
       listCategories(db),
       recommendedFor(deps, visitor.shopperId),
     ])
@@ -85,7 +85,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       <CategoryPage
         visitor={visitor}
         category={category}
-        items={result.items}
+        items={await withSellableStock(db, result.items)}
         total={result.total}
         page={page}
         sort={sort}
@@ -108,7 +108,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
         {result ? (
           <>
             <p class="muted">{result.total} products</p>
-            <ProductGrid products={result.items} visitor={visitor} />
+            <ProductGrid products={await withSellableStock(db, result.items)} visitor={visitor} />
             <Pager base="/search" page={page} total={result.total} params={{ q }} />
           </>
         ) : (
@@ -150,10 +150,10 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       productId: product.id,
       metadata: {},
     })
-    const [reviews, alsoBought, stock] = await Promise.all([
+    const [reviews, alsoBought, [sellable]] = await Promise.all([
       listReviews(db, product.id, { limit: 10 }),
       alsoBoughtFor(deps, product),
-      stockOf(db, product.id),
+      withSellableStock(db, [product]),
     ])
     const canReview =
       visitor.user !== null &&
@@ -161,9 +161,7 @@ export function catalogPages(deps: CatalogPagesDeps): Hono<VisitorEnv> {
       !(await hasReviewed(db, product.id, visitor.user.id))
     return c.html(
       <ProductPage
-        // What can still be sold is inventory's count (orders hold the rest); the catalog's until
-        // inventory has heard of the product.
-        product={{ ...product, stock: stock?.available ?? product.stock }}
+        product={sellable ?? product}
         reviews={reviews}
         alsoBought={alsoBought}
         visitor={visitor}

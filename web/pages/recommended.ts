@@ -6,6 +6,7 @@ import {
   type Strategy,
 } from '../../services/recommender/index.ts'
 import type { Db } from '../../shared/db/client.ts'
+import { withSellableStock } from './sellable.ts'
 
 /** Products per recommendation panel. */
 export const PANEL_SIZE = 4
@@ -31,9 +32,12 @@ export async function recommendedProducts(
   db: Db,
   items: { productId: string; reason: string }[],
 ): Promise<Omit<Recommended, 'strategy'>> {
-  const products = await productsByIds(
+  const products = await withSellableStock(
     db,
-    items.map((i) => i.productId),
+    await productsByIds(
+      db,
+      items.map((i) => i.productId),
+    ),
   )
   return { products, reasons: new Map(items.map((i) => [i.productId, i.reason])) }
 }

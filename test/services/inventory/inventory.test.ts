@@ -74,7 +74,7 @@ describe('reserveStock and releaseStock', () => {
         { productId: unknown, quantity: 1 },
       ]),
     ).toEqual({ ok: false, productId: unknown, reason: 'out_of_stock' })
-    expect((await availableStock(database.db, [known, unknown])).get(unknown)).toBe(0)
+    expect((await availableStock(database.db, [known, unknown])).has(unknown)).toBe(false)
     expect(await stockOf(database.db, known)).toMatchObject({ available: 5, reserved: 0 })
   })
 
