@@ -11,6 +11,7 @@ import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
 import { unreadCount } from '../services/notifications/index.ts'
 import { orderRoutes, sagaSettings } from '../services/orders/index.ts'
+import { promotionRoutes } from '../services/promotions/index.ts'
 import { experimentRoutes, type RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
@@ -99,6 +100,7 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
   app.route('/', notificationPages({ db }))
   app.route('/', orderRoutes({ db, saga }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
+  app.route('/', promotionRoutes({ db, requireAdmin: requireRole('admin') }))
   app.route(
     '/',
     experimentRoutes({

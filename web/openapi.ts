@@ -7,6 +7,7 @@ import {
 } from '../services/catalog/index.ts'
 import { incomingEventSchema, MAX_BATCH, trackBodySchema } from '../services/ingest/intake.ts'
 import { orderRequestSchema } from '../services/orders/index.ts'
+import { promotionCreateSchema, promotionUpdateSchema } from '../services/promotions/index.ts'
 import {
   alsoBoughtQuerySchema,
   experimentCreateSchema,
@@ -28,6 +29,7 @@ const ok = (description: string) => ({
   content: { 'application/json': { schema: { type: 'object' } } },
 })
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]
+const codeParam = [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }]
 
 function queryParameters(schema: z.ZodObject) {
   const shape = json(schema) as { properties?: Record<string, unknown> }
@@ -199,6 +201,33 @@ export function openApiDocument() {
           responses: { 200: ok('{ data }'), 403: problem, 404: problem },
         },
       },
+      '/api/admin/promotions': {
+        get: {
+          summary: 'Coupons with their terms and usage: uses held, remaining, given back (admin)',
+          responses: { 200: ok('{ data }'), 403: problem },
+        },
+        post: {
+          summary:
+            'Create a coupon (admin, X-CSRF-Token): percent (1–100) or fixed (minor units, currency), ' +
+            'a validity window, optional limits per code and per customer; 409 when the code is taken',
+          requestBody: body(promotionCreateSchema),
+          responses: { 201: ok('{ data }'), 400: problem, 403: problem, 409: problem },
+        },
+      },
+      '/api/admin/promotions/{code}': {
+        get: {
+          summary: 'One coupon by code, in any case (admin)',
+          parameters: codeParam,
+          responses: { 200: ok('{ data }'), 403: problem, 404: problem },
+        },
+        patch: {
+          summary:
+            'Change a coupon’s window, limits or minimum, or stop it with active: false (admin, X-CSRF-Token)',
+          parameters: codeParam,
+          requestBody: body(promotionUpdateSchema),
+          responses: { 200: ok('{ data }'), 400: problem, 403: problem, 404: problem },
+        },
+      },
       '/api/categories': {
         get: { summary: 'Categories with product counts', responses: { 200: ok('{ data }') } },
       },
@@ -206,7 +235,8 @@ export function openApiDocument() {
         post: {
           summary:
             "Place an order (the given items, else the signed-in shopper's cart) and start its saga; " +
-            'the same key and body answer the same order, another body a 409',
+            'the same key and body answer the same order, another body a 409; a couponCode the order ' +
+            'may not use (unknown, expired, used up) is a 400 before anything starts',
           parameters: [
             {
               name: 'Idempotency-Key',
@@ -226,7 +256,8 @@ export function openApiDocument() {
       },
       '/api/orders/{id}': {
         get: {
-          summary: "Status, the reason when cancelled, and the saga's step history",
+          summary:
+            "Status, the reason when cancelled, the coupon's discount, and the saga's step history",
           parameters: idParam,
           responses: { 200: ok('The order'), 404: problem },
         },

@@ -1,11 +1,12 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { commit } from '../../shared/bus/commit.ts'
-import type { Db } from '../../shared/db/client.ts'
+import type { Db, Writer } from '../../shared/db/client.ts'
 import { AppError, type FieldError, NotFoundError, ValidationError } from '../../shared/errors.ts'
 import { emptyCartStatement, getCart } from '../carts/index.ts'
 import { productsByIds } from '../catalog/index.ts'
 import { tokenizeCard } from '../payments/index.ts'
+import { type CouponQuote, normaliseCode, quoteCoupon, redeemCoupon } from '../promotions/index.ts'
 import { type SagaSettings, startSaga } from './saga.ts'
 import { sagaStart } from './saga-store.ts'
 import { type Order, type OrderItem, orders } from './schema.ts'
@@ -64,6 +65,15 @@ export const checkoutSchema = z.object({
     .string()
     .trim()
     .regex(/^\d{3,4}$/, 'Enter the 3 or 4 digits on the back'),
+  /** A promotion's coupon code, in any case; an empty form field means none. */
+  couponCode: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .max(64, 'A coupon code is at most 64 characters')
+      .transform(normaliseCode)
+      .optional(),
+  ),
 })
 export type CheckoutInput = z.output<typeof checkoutSchema>
 
@@ -151,9 +161,11 @@ function requestHash(input: OrderRequest, cardToken: string): string {
 
 /**
  * Places an order once per idempotency key and starts its saga: the order, its saga's first step,
- * the emptied cart (when the cart was ordered) and the events (`order.created`, the payment
- * authorization command) commit together. The shopper's history gets its `product.purchased`
- * events when the order completes.
+ * the emptied cart (when the cart was ordered), the coupon's use (when one is given) and the events
+ * (`order.created`, the payment authorization command, `coupon.redeemed`) commit together. A coupon
+ * the order may not use is a 400 on `couponCode` before anything is written; a valid one takes its
+ * discount off the total the payment step authorizes. The shopper's history gets its
+ * `product.purchased` events when the order completes.
  * The same key with the same request returns the first order; with another request, a 409.
  * Stock is not checked here: the saga reserves it, and cancels with `out_of_stock` when it cannot.
  */
@@ -178,6 +190,12 @@ export async function placeOrder(
   if (existing) return { order: existing, created: false }
   const { items, currency } = await orderLines(db, userId, input)
   const now = Date.now()
+  const subtotalMinor = items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0)
+  const coupon = input.couponCode
+    ? { code: input.couponCode, userId, subtotalMinor, currency, now }
+    : null
+  // A bad coupon is refused here, before the order exists; `redeemCoupon` checks it again below.
+  const quote: CouponQuote | null = coupon ? await quoteCoupon(db, coupon) : null
   const order: Order = {
     id: Bun.randomUUIDv7(),
     userId,
@@ -191,7 +209,10 @@ export async function placeOrder(
       priceMinor,
       quantity,
     })),
-    totalMinor: items.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0),
+    // The payment step authorizes this: the discounted total.
+    totalMinor: subtotalMinor - (quote?.discountMinor ?? 0),
+    couponCode: quote?.code ?? null,
+    discountMinor: quote?.discountMinor ?? 0,
     currency,
     address: {
       name: input.name,
@@ -207,9 +228,9 @@ export async function placeOrder(
   const start = startSaga(order.id, now, settings)
   order.status = start.state.status
   const saga = sagaStart(order, start, now)
-  try {
-    await commit(
-      db,
+  const write = (writer: Writer) =>
+    commit(
+      writer,
       (w) => [
         w.insert(orders).values(order),
         ...saga.statements(w),
@@ -217,6 +238,17 @@ export async function placeOrder(
       ],
       saga.events,
     )
+  try {
+    // An order with a coupon takes its use in the same transaction: an order refused the last use
+    // (another took it meanwhile) leaves nothing behind. One without stays a single batch.
+    if (coupon) {
+      await db.transaction(async (tx) => {
+        await redeemCoupon(tx, { ...coupon, orderId: order.id })
+        await write(tx)
+      })
+    } else {
+      await write(db)
+    }
   } catch (error) {
     // The same key twice at once: the unique index lets one through; the other gets that order.
     const raced = await sameKey()

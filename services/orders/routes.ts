@@ -22,7 +22,10 @@ const signedIn: MiddlewareHandler<VisitorEnv> = async (c, next) => {
   throw new AppError('Log in to place and see orders', { code: 'UNAUTHENTICATED', status: 401 })
 }
 
-/** An order as the JSON API shows it: its status, why it was cancelled, and the saga's history. */
+/**
+ * An order as the JSON API shows it: its status, why it was cancelled, what its coupon took off the
+ * subtotal, and the saga's history.
+ */
 export async function orderView(db: Db, order: Order) {
   const { saga, steps } = await sagaOf(db, order.id)
   return {
@@ -31,6 +34,9 @@ export async function orderView(db: Db, order: Order) {
     status: saga?.status ?? order.status,
     ...(saga?.reason ? { reason: saga.reason, message: saga.message } : {}),
     items: order.items,
+    subtotalMinor: order.totalMinor + order.discountMinor,
+    ...(order.couponCode ? { couponCode: order.couponCode } : {}),
+    discountMinor: order.discountMinor,
     totalMinor: order.totalMinor,
     currency: order.currency,
     createdAt: new Date(order.createdAt).toISOString(),

@@ -9,6 +9,7 @@ import { afterCommit } from '../../shared/db/transaction-scope.ts'
 import { AppError } from '../../shared/errors.ts'
 import { createEvent, type EventEnvelope } from '../../shared/events/envelope.ts'
 import type { EventData } from '../../shared/events/types.ts'
+import { releaseCoupon } from '../promotions/index.ts'
 import type { SagaSettings, SagaState, Transition } from './saga.ts'
 import { type Order, type OrderSaga, orderSagas, orderSteps, orders } from './schema.ts'
 
@@ -182,6 +183,9 @@ export function sagaStart(
           })),
           totalMinor: order.totalMinor,
           currency: order.currency,
+          ...(order.couponCode
+            ? { couponCode: order.couponCode, discountMinor: order.discountMinor }
+            : {}),
           metadata: {},
         },
         { source: SOURCE },
@@ -251,6 +255,10 @@ export async function advanceSaga(
     .where(and(eq(orderSagas.orderId, orderId), eq(orderSagas.version, row.version)))
     .returning({ orderId: orderSagas.orderId })
   if (updated.length === 0) throw new SagaRaceError(orderId)
+  // A cancelled order gives its coupon's use back, in this transaction: the saga ends cancelled
+  // once, and the release only flips a use still held, so a retried transition gives back nothing.
+  if (transition.statusChanged && transition.state.status === 'cancelled' && order.couponCode)
+    await releaseCoupon(tx, orderId)
   await commit(
     tx,
     (w) => [

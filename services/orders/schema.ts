@@ -29,7 +29,11 @@ export const orders = sqliteTable(
     correlationId: text('correlation_id').notNull().default(''),
     status: text('status').$type<OrderStatus>().notNull(),
     items: text('items', { mode: 'json' }).$type<OrderItem[]>().notNull(),
+    /** What the shopper pays: the lines' subtotal less the coupon's discount. */
     totalMinor: integer('total_minor').notNull(),
+    /** The coupon the order used (upper case), and what it took off the subtotal. */
+    couponCode: text('coupon_code'),
+    discountMinor: integer('discount_minor').notNull().default(0),
     currency: text('currency').notNull(),
     address: text('address', { mode: 'json' }).$type<ShippingAddress>().notNull(),
     cardLast4: text('card_last4').notNull(),

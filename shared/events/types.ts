@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SAGA_EVENT_TYPES } from './order-saga.ts'
+import { PROMOTION_EVENT_TYPES } from './promotions.ts'
 import type { TopicName } from './topics.ts'
 
 const id = z.string().trim().min(1).max(128)
@@ -117,12 +118,17 @@ export const EVENT_TYPES = {
           }),
         )
         .min(1),
+      /** What is charged: the lines' sum less the coupon's discount. */
       totalMinor: z.number().int().min(0),
       currency: z.string().length(3),
+      /** The coupon the order used and what it took off the lines' sum. */
+      couponCode: z.string().min(1).max(64).optional(),
+      discountMinor: z.number().int().min(0).optional(),
       metadata,
     }),
   ),
   ...SAGA_EVENT_TYPES,
+  ...PROMOTION_EVENT_TYPES,
   'cart.item_added': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.updated': spec('cart-events', 'userId', behaviour, true),

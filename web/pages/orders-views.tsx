@@ -61,6 +61,16 @@ export const CheckoutPage: FC<{
           {errors[name] ? <span class="error">{errors[name]}</span> : null}
         </label>
       ))}
+      <label>
+        Coupon code (optional)
+        <input
+          name="couponCode"
+          value={values.couponCode}
+          autocomplete="off"
+          aria-invalid={errors.couponCode ? 'true' : undefined}
+        />
+        {errors.couponCode ? <span class="error">{errors.couponCode}</span> : null}
+      </label>
       <button type="submit">Place order</button>
     </form>
   </Layout>
@@ -75,6 +85,11 @@ export const OrderSummary: FC<{ order: Order }> = ({ order }) => (
         </li>
       ))}
     </ul>
+    {order.couponCode ? (
+      <p class="order-discount">
+        Coupon {order.couponCode}: −{formatMoney(order.discountMinor, order.currency)}
+      </p>
+    ) : null}
     <p>
       Total: <strong>{formatMoney(order.totalMinor, order.currency)}</strong> · card ending{' '}
       {order.cardLast4}

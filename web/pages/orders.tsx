@@ -12,7 +12,7 @@ import {
   type SagaSettings,
 } from '../../services/orders/index.ts'
 import type { Db } from '../../shared/db/client.ts'
-import { AppError } from '../../shared/errors.ts'
+import { AppError, ValidationError } from '../../shared/errors.ts'
 import { CheckoutPage, OrderPage, OrdersPage } from './orders-views.tsx'
 import { signedIn } from './signed-in.ts'
 
@@ -68,6 +68,22 @@ export function orderPages(deps: { db: Db; saga: SagaSettings }): Hono<VisitorEn
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error
         const cart = await getCart(db, userId(c))
+        // A refused field (a coupon that expired, say) is shown next to it, the form kept filled in.
+        if (error instanceof ValidationError && error.errors.length > 0) {
+          const { cardNumber: _number, cvc: _cvc, ...kept } = input
+          return c.html(
+            <CheckoutPage
+              visitor={c.get('visitor')}
+              cart={cart}
+              idempotencyKey={idempotencyKey}
+              values={Object.fromEntries(
+                Object.entries(kept).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+              )}
+              errors={Object.fromEntries(error.errors.map((e) => [e.field, e.message]))}
+            />,
+            400,
+          )
+        }
         return c.html(
           <CheckoutPage
             visitor={c.get('visitor')}
