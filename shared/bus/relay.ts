@@ -60,6 +60,9 @@ interface Parked {
   firstSeq: number
 }
 
+/** A publish slower than this is logged: the broker or the network stalled. */
+const SLOW_PUBLISH_MS = 2000
+
 /** A drain of fewer events than this was a trickle: the next notify does not linger. */
 const LIGHT_DRAIN = 32
 
@@ -199,10 +202,13 @@ export class OutboxRelay {
     const todo = rows.filter((r) => !this.#done.has(r.seq))
     if (todo.length === 0) return null
     let retry: OutboxRow[]
+    const started = performance.now()
     try {
       await this.#bus.publish(todo.map((r) => r.record))
+      this.#tookLong(topic, todo.length, started)
       return null
     } catch (error) {
+      this.#tookLong(topic, todo.length, started)
       if (!(error instanceof RecordRejectedError)) return this.#failed(topic, todo, error)
       const unwritten = new Set(error.unwritten ?? todo.keys())
       todo.forEach((row, i) => {
@@ -226,6 +232,16 @@ export class OutboxRelay {
       this.#done.add(row.seq)
     }
     return null
+  }
+
+  /**
+   * A publish that took seconds held every event behind it in the outbox that long: worth a line
+   * in the log, with the topic, since the client retried inside it without saying so.
+   */
+  #tookLong(topic: string, events: number, started: number): void {
+    const ms = performance.now() - started
+    if (ms >= SLOW_PUBLISH_MS)
+      log.warn({ topic, events, ms: Math.round(ms) }, 'outbox relay: a publish took long')
   }
 
   /** Logs a topic's failure; returns the seq of its first row still to publish, if any. */
