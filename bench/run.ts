@@ -4,6 +4,7 @@ import * as ingest from './ingest.ts'
 import { runCleanups } from './lib/cleanup.ts'
 import * as pages from './pages.ts'
 import * as recs from './recs.ts'
+import * as saga from './saga.ts'
 
 /** Flags after the names, as given (`--duration=5`); each benchmark reads the ones it knows. */
 export type BenchFlags = Record<string, string | boolean | undefined>
@@ -13,7 +14,7 @@ export interface Benchmark {
   run(flags: BenchFlags): Promise<void>
 }
 
-const benchmarks: Record<string, Benchmark> = { ingest, pages, recs }
+const benchmarks: Record<string, Benchmark> = { ingest, pages, recs, saga }
 
 const { positionals, values } = parseArgs({ allowPositionals: true, strict: false })
 const names = positionals.length > 0 ? positionals : Object.keys(benchmarks)
