@@ -4,10 +4,19 @@ export class AppError extends Error {
   readonly status: number
   readonly canRetry: boolean
   readonly details?: unknown
+  /** When a retry may succeed, in seconds: sent as Retry-After. */
+  readonly retryAfterSeconds?: number
 
   constructor(
     message: string,
-    opts: { code: string; status: number; canRetry?: boolean; cause?: unknown; details?: unknown },
+    opts: {
+      code: string
+      status: number
+      canRetry?: boolean
+      cause?: unknown
+      details?: unknown
+      retryAfterSeconds?: number
+    },
   ) {
     super(message, { cause: opts.cause })
     this.name = new.target.name
@@ -15,6 +24,7 @@ export class AppError extends Error {
     this.status = opts.status
     this.canRetry = opts.canRetry ?? false
     this.details = opts.details
+    this.retryAfterSeconds = opts.retryAfterSeconds
   }
 }
 

@@ -251,6 +251,8 @@ export function openApiDocument() {
             400: problem,
             401: problem,
             409: problem,
+            // ORDERS_BUSY, with Retry-After: more sagas under way than SAGA_MAX_IN_FLIGHT.
+            503: problem,
           },
         },
       },

@@ -18,6 +18,7 @@ export {
   IdempotencyKeyReusedError,
   listOrders,
   type OrderRequest,
+  OrdersBusyError,
   orderRequestSchema,
   placeOrder,
 } from './orders.ts'
@@ -45,6 +46,7 @@ export function sagaSettings(config: Config): SagaSettings {
     stepTimeoutMs: config.SAGA_STEP_TIMEOUT_MS,
     stepAttempts: config.SAGA_STEP_ATTEMPTS,
     retryBackoffMs: config.SAGA_RETRY_BACKOFF_MS,
+    maxInFlight: config.SAGA_MAX_IN_FLIGHT,
   }
 }
 

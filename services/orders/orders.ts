@@ -9,7 +9,7 @@ import { tokenizeCard } from '../payments/index.ts'
 import { type CouponQuote, normaliseCode, quoteCoupon, redeemCoupon } from '../promotions/index.ts'
 import { type SagaSettings, startSaga } from './saga.ts'
 import { sagaStart } from './saga-store.ts'
-import { type Order, type OrderItem, orders } from './schema.ts'
+import { type Order, type OrderItem, orderSagas, orders } from './schema.ts'
 
 export class EmptyCartError extends AppError {
   constructor() {
@@ -25,6 +25,26 @@ export class IdempotencyKeyReusedError extends AppError {
       status: 409,
     })
   }
+}
+
+/** Too many sagas under way: the order is refused before anything is written, to be sent again. */
+export class OrdersBusyError extends AppError {
+  constructor() {
+    super('We are taking more orders than we can handle right now; please try again in a moment', {
+      code: 'ORDERS_BUSY',
+      status: 503,
+      canRetry: true,
+      retryAfterSeconds: 5,
+    })
+  }
+}
+
+/** How many sagas are under way, counting no further than `limit`. */
+async function sagasInFlight(db: Db, limit: number): Promise<number> {
+  const [row] = await db.all<{ n: number }>(
+    sql`select count(*) as n from (select 1 from ${orderSagas} where ${orderSagas.phase} in ('forward', 'compensating') limit ${limit})`,
+  )
+  return Number(row?.n ?? 0)
 }
 
 function luhn(digits: string): boolean {
@@ -196,6 +216,10 @@ export async function placeOrder(
     : null
   // A bad coupon is refused here, before the order exists; `redeemCoupon` checks it again below.
   const quote: CouponQuote | null = coupon ? await quoteCoupon(db, coupon) : null
+  // Past what the saga finishes, an order only waits in the queue until its steps time out: it is
+  // refused now instead, with nothing written, so the shopper can send it again in a moment.
+  const limit = settings.maxInFlight ?? 0
+  if (limit > 0 && (await sagasInFlight(db, limit)) >= limit) throw new OrdersBusyError()
   const order: Order = {
     id: Bun.randomUUIDv7(),
     userId,

@@ -113,6 +113,8 @@ export interface SagaSettings {
   /** Attempts of a forward step before it fails with its timeout reason. */
   stepAttempts: number
   retryBackoffMs: number
+  /** Sagas under way beyond which new orders are refused (0 or absent: no limit). */
+  maxInFlight?: number
 }
 
 export interface HistoryEntry {

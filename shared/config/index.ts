@@ -96,6 +96,11 @@ export const envSchema = z.object({
   SAGA_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   /** The wait before a step's second attempt; doubled for each one after. */
   SAGA_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).default(500),
+  /**
+   * Sagas under way beyond which new orders are refused with 503 and Retry-After (0: no limit):
+   * past what the saga finishes, more orders only queue until their steps time out.
+   */
+  SAGA_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(200),
   /** How often the orchestrator looks for steps past their deadline. */
   SAGA_TIMEOUT_POLL_MS: z.coerce.number().int().min(10).default(250),
   /** The simulated payment provider: share of authorizations of ordinary cards it declines. */

@@ -64,6 +64,8 @@ export function errorToProblem(error: unknown, c: Context): Response {
     })
   }
   if (error instanceof AppError) {
+    if (error.retryAfterSeconds !== undefined)
+      c.header('retry-after', String(Math.ceil(error.retryAfterSeconds)))
     return problemResponse(c, {
       status: error.status,
       code: error.code,

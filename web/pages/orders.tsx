@@ -7,6 +7,7 @@ import {
   getOrder,
   idempotencyKeySchema,
   listOrders,
+  OrdersBusyError,
   orderView,
   placeOrder,
   type SagaSettings,
@@ -66,32 +67,40 @@ export function orderPages(deps: { db: Db; saga: SagaSettings }): Hono<VisitorEn
         const { order } = await placeOrder(db, userId(c), idempotencyKey, input, deps.saga)
         return c.redirect(`/orders/${order.id}`, 303)
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500) throw error
+        // A busy shop is a message on the form (send it again shortly), not an error page.
+        const busy = error instanceof OrdersBusyError
+        if (!(error instanceof AppError) || (error.status >= 500 && !busy)) throw error
         const cart = await getCart(db, userId(c))
+        // What the shopper typed, but the card's number and code, to fill the form in again.
+        const { cardNumber: _number, cvc: _cvc, ...kept } = input
+        const values = Object.fromEntries(
+          Object.entries(kept).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+        )
         // A refused field (a coupon that expired, say) is shown next to it, the form kept filled in.
         if (error instanceof ValidationError && error.errors.length > 0) {
-          const { cardNumber: _number, cvc: _cvc, ...kept } = input
           return c.html(
             <CheckoutPage
               visitor={c.get('visitor')}
               cart={cart}
               idempotencyKey={idempotencyKey}
-              values={Object.fromEntries(
-                Object.entries(kept).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
-              )}
+              values={values}
               errors={Object.fromEntries(error.errors.map((e) => [e.field, e.message]))}
             />,
             400,
           )
         }
+        if (error.retryAfterSeconds !== undefined)
+          c.header('retry-after', String(error.retryAfterSeconds))
         return c.html(
           <CheckoutPage
             visitor={c.get('visitor')}
             cart={cart}
-            idempotencyKey={Bun.randomUUIDv7()}
+            // Sent again, a refused busy order is the same order; another refusal starts afresh.
+            idempotencyKey={busy ? idempotencyKey : Bun.randomUUIDv7()}
+            values={busy ? values : undefined}
             notice={error.message}
           />,
-          error.status as 409,
+          error.status as 409 | 503,
         )
       }
     },

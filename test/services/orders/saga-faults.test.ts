@@ -11,6 +11,7 @@ import {
 } from '../../../services/inventory/index.ts'
 import { listNotifications } from '../../../services/notifications/index.ts'
 import { orderConsumers, sagaOf, startSagaDeadlines } from '../../../services/orders/index.ts'
+import { orders } from '../../../services/orders/schema.ts'
 import {
   PAYMENTS_GROUP,
   consumers as paymentConsumers,
@@ -22,6 +23,7 @@ import type { ConsumedRecord } from '../../../shared/bus/types.ts'
 import type { ConsumerDefinition } from '../../../shared/consumers/define.ts'
 import { eventually } from '../../helpers/broker.ts'
 import {
+  address,
   type OrderView,
   type SagaShop,
   shopper,
@@ -285,5 +287,51 @@ describe('order saga faults', () => {
       'payments:payment.captured',
       'shipping:shipment.created',
     ])
+  })
+
+  test('past SAGA_MAX_IN_FLIGHT sagas under way, a new order is a 503 with Retry-After and nothing written; a repeat of an accepted one still answers', async () => {
+    // Payments never answers: the first two sagas stay under way.
+    const shop = await openShop(
+      { SAGA_MAX_IN_FLIGHT: '2' },
+      { skip: (group) => group === PAYMENTS_GROUP },
+    )
+    const { db } = shop.platform.database
+    const product = await stockedProduct(shop, 10)
+    const ada = await shopper(shop)
+    const lines = [{ productId: product.id, quantity: 1 }]
+    const body = { cardNumber: TEST_CARDS.ok, items: lines }
+    const first = await ada.order(body, 'busy-key-1')
+    expect(first.status).toBe(202)
+    const { orderId } = (await first.json()) as { orderId: string }
+    expect((await ada.order(body, 'busy-key-2')).status).toBe(202)
+
+    const refused = await ada.order(body, 'busy-key-3')
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('5')
+    expect(await refused.json()).toMatchObject({ code: 'ORDERS_BUSY' })
+    const placed = await db.select({ id: orders.id }).from(orders)
+    expect(placed).toHaveLength(2)
+    // The same key and body as an accepted order is that order, busy or not.
+    const again = await ada.order(body, 'busy-key-1')
+    expect(again.status).toBe(202)
+    expect(((await again.json()) as { orderId: string }).orderId).toBe(orderId)
+
+    // At checkout, the form comes back with the message, filled in, under the same key.
+    const form = ada.browser
+    await form.post('/cart/items', { productId: product.id })
+    await form.get('/checkout')
+    const key = form.lastHtml.match(/name="idempotencyKey" value="([^"]+)"/)?.[1] ?? ''
+    const page = await form.post('/checkout', {
+      ...address,
+      cardNumber: TEST_CARDS.ok,
+      expiry: '12/39',
+      cvc: '123',
+      idempotencyKey: key,
+    })
+    expect(page.status).toBe(503)
+    expect(form.lastHtml).toContain('please try again in a moment')
+    expect(form.lastHtml).toContain(`value="${key}"`)
+    expect(form.lastHtml).toContain('value="1 Analytical Way"')
+    expect(await db.select({ id: orders.id }).from(orders)).toHaveLength(2)
   })
 })
