@@ -66,6 +66,12 @@ export interface ConsumerDefinition<
    * a retry or a redelivery). Its result is the handler's `ctx.prepared`.
    */
   prepare?(event: EventOf<T, S>, signal: AbortSignal): Promise<P>
+  /**
+   * Whether the record concerns this consumer, judged from its data alone: one it does not want is
+   * skipped and committed like a type it does not handle — no transaction, no processed-event row.
+   * For a consumer that acts on few of a type's records (the last status of an order, say).
+   */
+  wants?(event: EventOf<T, S>): boolean
   handle(event: EventOf<T, S>, ctx: ConsumerContext<P>): Promise<void>
   /**
    * The handler only checks (it writes nothing and emits nothing): no transaction and no

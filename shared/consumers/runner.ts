@@ -104,6 +104,10 @@ export class ConsumerRunner {
       await this.#deadLetter(record, { ...parsed.cause, attempts: 0, group: this.definition.group })
       return
     }
+    if (this.definition.wants && !this.definition.wants(parsed.event as never)) {
+      this.status.count('skipped')
+      return
+    }
     const started = Date.now()
     for (let attempt = 1; ; attempt++) {
       try {

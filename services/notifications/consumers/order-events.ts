@@ -5,13 +5,16 @@ import { notifyChanged, orderNotification, storeNotification } from '../notifica
 /**
  * When an order ends, its shopper gets a message: "Order confirmed" or "Order cancelled" with the
  * reason in words. Stored once per order and outcome, whatever the log redelivers, and announced
- * with `notification.created` in the same transaction.
+ * with `notification.created` in the same transaction. Statuses on the way are not looked at.
  */
 export const orderStatusUpdated = defineConsumer({
   group: 'notifications',
   topic: 'order-events',
   types: ['order.status_updated'],
   schema: catalogSchema('order.status_updated'),
+  // Of an order's five or so status updates only the last one notifies: the others cost no
+  // transaction at all.
+  wants: (event) => orderNotification(event.data) !== null,
   async handle(event, ctx) {
     const notification = orderNotification(event.data)
     if (!notification) return

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import {
   consumers,
   listNotifications,
@@ -64,19 +64,28 @@ function statusUpdated(
 }
 
 /** Publishes status updates and waits until this consumer has applied every one of them. */
+/** Publishes the records and waits until the consumer's group has committed past all of them. */
 async function deliver(...records: ReturnType<typeof statusUpdated>[]): Promise<void> {
   await platform.bus.publish(records)
   const group = mine[0]?.group ?? ''
-  for (const r of records) {
-    const id = r.headers.ce_id ?? ''
-    const applied = () =>
-      db()
-        .select()
-        .from(processedEvents)
-        .where(and(eq(processedEvents.groupId, group), eq(processedEvents.eventId, id)))
-        .then((rows) => rows.length === 1)
-    await eventually(applied, 30_000, `event ${id} to be handled`)
-  }
+  const [end] = await platform.bus.describeTopics(['order-events'])
+  const ends = new Map((end?.partitions ?? []).map((p) => [p.partition, p.end]))
+  const past = async () =>
+    (await platform.bus.lag(group, ['order-events'])).every(
+      (p) => (p.committed ?? 0n) >= (ends.get(p.partition) ?? 0n),
+    )
+  await eventually(past, 30_000, 'the records to be handled')
+}
+
+/** Which of these events the group recorded as processed (each in its own transaction). */
+async function processed(records: ReturnType<typeof statusUpdated>[]): Promise<string[]> {
+  const group = mine[0]?.group ?? ''
+  const rows = await db()
+    .select({ id: processedEvents.eventId })
+    .from(processedEvents)
+    .where(eq(processedEvents.groupId, group))
+  const ids = new Set(rows.map((r) => r.id))
+  return records.map((r) => r.headers.ce_id ?? '').filter((id) => ids.has(id))
 }
 
 /** The `notification.created` events for a shopper, once `count` of them are on the topic. */
@@ -167,9 +176,15 @@ describe('notifications of an order’s outcome', () => {
       'payment_capturing',
       'compensating',
     ]
-    await deliver(...steps.map((s) => statusUpdated(orderId, userId, s)))
+    const updates = steps.map((s) => statusUpdated(orderId, userId, s))
+    await deliver(...updates)
     expect(await listNotifications(db(), userId, 10)).toEqual([])
     expect(await unreadCount(db(), userId)).toBe(0)
+    // Not even a transaction: none of them was recorded as processed.
+    expect(await processed(updates)).toEqual([])
+    const done = statusUpdated(orderId, userId, 'completed')
+    await deliver(done)
+    expect(await processed([done])).toEqual([done.headers.ce_id ?? ''])
   })
 
   test('counts unread messages until the shopper reads them, newest listed first', async () => {
