@@ -2,6 +2,7 @@
 
 import { demoAdmin, seedAccounts } from '../services/accounts/index.ts'
 import { ensureDemoCatalog, listCategories } from '../services/catalog/index.ts'
+import { followNotificationEvents } from '../services/notifications/index.ts'
 import { startSagaDeadlines } from '../services/orders/index.ts'
 import { startRecommender } from '../services/recommender/index.ts'
 import { writeBrokerState } from '../shared/broker/state.ts'
@@ -18,6 +19,8 @@ await seedAccounts(platform.database.db, config)
 await ensureDemoCatalog(platform.database.db)
 await platform.consumers.start(shopConsumers(config))
 const sagaDeadlines = startSagaDeadlines(platform.database.db, config)
+// Open pages hear of notifications stored by any process (the notifications service may run alone).
+const notificationFollower = await followNotificationEvents(platform.bus)
 const recommender = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
@@ -54,6 +57,7 @@ closeOnSignals(async () => {
   forgetState()
   await server.stop()
   await sagaDeadlines.stop()
+  await notificationFollower.close()
   await recommender.close()
   await platform.close()
 })

@@ -1,5 +1,6 @@
 // The notifications context's public face: what web/ and other services may use.
 
+export { followNotificationEvents, type NotificationFollower } from './live-follower.ts'
 export {
   listNotifications,
   markAllRead,

@@ -6,11 +6,13 @@ import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import {
   consumers,
+  followNotificationEvents,
   listNotifications,
   markAllRead,
   unreadCount,
   watchNotifications,
 } from '../../../services/notifications/index.ts'
+import { notifications } from '../../../services/notifications/schema.ts'
 import { processedEvents } from '../../../shared/bus/schema.ts'
 import { ConsumerSet, retryPolicy } from '../../../shared/consumers/registry.ts'
 import { createEvent, toRecord } from '../../../shared/events/envelope.ts'
@@ -243,5 +245,49 @@ describe('notifications of an order’s outcome', () => {
     }
     await deliver(statusUpdated(unique('order'), userId, 'completed'))
     expect(seen).toHaveLength(2)
+  })
+
+  test('a page in another process hears of a message the notifications service stored elsewhere', async () => {
+    // What this process's pages watch, while the message is stored and announced by another
+    // process: here, a row written straight to the database and its event published to Kafka.
+    const follower = await followNotificationEvents(platform.bus)
+    const userId = unique('user')
+    let told = 0
+    const stop = watchNotifications(userId, () => told++)
+    try {
+      const notification = {
+        id: unique('n'),
+        userId,
+        orderId: unique('order'),
+        kind: 'order_confirmed' as const,
+        title: 'Order confirmed',
+        body: 'Elsewhere',
+      }
+      await db()
+        .insert(notifications)
+        .values({ ...notification, createdAt: Date.now() })
+      expect(told).toBe(0)
+      await platform.bus.publish([
+        toRecord(
+          createEvent(
+            'notification.created',
+            {
+              notificationId: notification.id,
+              userId,
+              orderId: notification.orderId,
+              kind: notification.kind,
+              title: notification.title,
+              body: notification.body,
+            },
+            { source: '/test/notifications' },
+          ),
+        ),
+      ])
+      await eventually(() => told >= 1, 20_000, 'the page to be told')
+      expect(await unreadCount(db(), userId)).toBe(1)
+    } finally {
+      stop()
+      await follower.close()
+    }
   })
 })
