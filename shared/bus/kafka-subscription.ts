@@ -96,6 +96,15 @@ export class KafkaSubscription implements Subscription {
   async #open(): Promise<AsyncIterable<StringMessage>> {
     const consumer = this.#consumer
     consumer.on('consumer:group:join', () => this.#joined.resolve())
+    let opened: { destroy(error?: Error): unknown; destroyed: boolean } | null = null
+    // The client emits an error on the consumer itself when it gives up on the group (a member
+    // evicted for missed heartbeats whose rejoin fails): unheard, it ends the process. Heard, it ends
+    // this member's stream, and the loop rejoins with a fresh one from the committed offsets.
+    consumer.on('error', (error: Error) => {
+      if (this.#stop.signal.aborted) return
+      log.warn({ err: error, group: this.#options.group }, 'consumer error; rejoining')
+      if (opened && !opened.destroyed) opened.destroy(error)
+    })
     const stream = await consumer.consume({
       topics: this.#options.topics,
       mode: 'committed',
@@ -105,9 +114,12 @@ export class KafkaSubscription implements Subscription {
       // A smaller buffer means fewer records of revoked partitions in flight after a rebalance.
       highWaterMark: 256,
     })
-    stream.on('error', (error) =>
-      log.warn({ err: error, group: this.#options.group }, 'consumer stream error'),
-    )
+    opened = stream
+    // An error after closing began is the close itself (records in hand aborted), not news.
+    stream.on('error', (error) => {
+      if (!this.#stop.signal.aborted)
+        log.warn({ err: error, group: this.#options.group }, 'consumer stream error')
+    })
     return stream
   }
 
