@@ -67,6 +67,59 @@ describe('the constant-rate client', () => {
     expect(r.answered).toBeLessThanOrEqual(24)
     expect(Math.min(...r.latenciesMs)).toBeGreaterThanOrEqual(99)
   })
+
+  test('posts bodies with their headers, keeps each answer whole (chunked too), and counts another status as an error', async () => {
+    const server = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: async (req) => {
+        const { n } = (await req.json()) as { n: number }
+        if (req.headers.get('x-token') !== 'secret')
+          return new Response('no token', { status: 403 })
+        if (n % 10 === 0) return Response.json({ refused: n }, { status: 503 })
+        const body = JSON.stringify({ orderId: `o${n}` })
+        if (n % 2) return new Response(body, { status: 202 })
+        // A streamed answer arrives chunked.
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(body.slice(0, 5)))
+            controller.enqueue(new TextEncoder().encode(body.slice(5)))
+            controller.close()
+          },
+        })
+        return new Response(stream, { status: 202 })
+      },
+    })
+    servers.push(server)
+    let n = 0
+    const r = await runOpenLoop({
+      host: '127.0.0.1',
+      port: server.port as number,
+      rate: 100,
+      durationMs: 500,
+      connections: 16,
+      next: () => ({
+        method: 'POST',
+        path: '/orders',
+        headers: { 'x-token': 'secret', 'content-type': 'application/json' },
+        body: JSON.stringify({ n: ++n }),
+      }),
+      expectStatus: 202,
+      keepAnswers: true,
+    })
+    expect({ offered: r.offered, answered: r.answered, errors: r.errors }).toEqual({
+      offered: 50,
+      answered: 45,
+      errors: 5,
+    })
+    expect(r.firstError).toContain('HTTP 503')
+    const ids = r.answers.map((a) => (JSON.parse(a.body) as { orderId: string }).orderId)
+    const expected = Array.from({ length: 50 }, (_, i) => i + 1)
+      .filter((i) => i % 10 !== 0)
+      .map((i) => `o${i}`)
+    expect(ids.sort()).toEqual(expected.sort())
+    expect(r.answers.every((a) => a.sentAt >= r.startedAt && a.ms >= 0)).toBe(true)
+  })
 })
 
 describe('the naive baseline', () => {
