@@ -133,6 +133,12 @@ export const EVENT_TYPES = {
   'cart.item_removed': spec('cart-events', 'userId', behaviour.extend({ productId: id }), true),
   'cart.updated': spec('cart-events', 'userId', behaviour, true),
   'product_list.viewed': spec('analytics-events', 'userId', behaviour, true),
+  // An admin opened a dashboard page (the seed's `admin_dashboard_access`); the admin by a keyed hash.
+  'admin_dashboard.accessed': spec(
+    'analytics-events',
+    'userId',
+    z.object({ userId: id, page: z.string().min(1).max(200), metadata }),
+  ),
   'product.created': spec('product-events', 'productId', productFields.extend({ productId: id })),
   // Only the fields that changed, with their new values: applied in order (one key, one
   // partition) they rebuild the product, however concurrent admins interleave.

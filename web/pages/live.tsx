@@ -2,16 +2,20 @@
 // live panel of the page, each sent as an htmx partial for its element whenever it changes. The
 // same components render the panels in the page and in each update.
 import { Hono } from 'hono'
-import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
+import { ForbiddenError, type Visitor, type VisitorEnv } from '../../services/accounts/index.ts'
 import { getProduct } from '../../services/catalog/index.ts'
 import { unreadCount, watchNotifications } from '../../services/notifications/index.ts'
-import { followOrder, getOrder, orderView } from '../../services/orders/index.ts'
+import { followOrder, getOrder, orderView, sagaOverview } from '../../services/orders/index.ts'
 import { ValidationError } from '../../shared/errors.ts'
 import { type LivePart, liveParts } from '../../shared/http/live.ts'
 import { LIVE_PATH, NotificationsLink } from '../layout.tsx'
+import { SagaSummary } from './admin/sagas-views.tsx'
 import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
 import { OrderProgress } from './orders-views.tsx'
 import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommended.ts'
+
+/** How often an admin page's figures are re-read: its updates come at most this often. */
+const ADMIN_REFRESH_MS = 1000
 
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
@@ -75,6 +79,33 @@ function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
           return {
             data: await partial('notifications-link', <NotificationsLink count={count} />),
             version: String(count),
+          }
+        },
+      }
+    },
+    // The admin's saga figures for a range (`<from>-<to>` in ms), re-read at most once a second:
+    // sent only when they changed.
+    'admin-sagas': async (visitor, argument) => {
+      if (visitor.user?.role !== 'admin') throw new ForbiddenError('This part is for admins')
+      const [from, to] = argument.split('-').map(Number)
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+        throw new ValidationError('admin-sagas needs <from>-<to> in milliseconds', [])
+      const day = (at: number) => new Date(at).toISOString().slice(0, 10)
+      const range = { from: day(from as number), to: day((to as number) - 1) }
+      return {
+        subscribe: (changed) => {
+          const timer = setInterval(changed, ADMIN_REFRESH_MS)
+          return () => clearInterval(timer)
+        },
+        render: async () => {
+          const overview = await sagaOverview(deps.db, { from, to })
+          const { oldestInFlight, ...figures } = overview
+          return {
+            data: await partial(
+              'admin-sagas-summary',
+              <SagaSummary overview={overview} range={range} />,
+            ),
+            version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
           }
         },
       }

@@ -1,0 +1,24 @@
+import type { FC, PropsWithChildren } from 'hono/jsx'
+import type { Visitor } from '../../../services/accounts/index.ts'
+import { Layout } from '../../layout.tsx'
+
+/** The admin's tabs, in order; each is its own page under /admin with its own live stream. */
+export const ADMIN_TABS = [{ id: 'sagas', label: 'Sagas', href: '/admin/sagas' }] as const
+
+export type AdminTab = (typeof ADMIN_TABS)[number]['id']
+
+/** A page of the admin area: the shop's layout with the tabs above the content. */
+export const AdminLayout: FC<
+  PropsWithChildren<{ title: string; visitor: Visitor; tab: AdminTab; live?: readonly string[] }>
+> = ({ title, visitor, tab, live, children }) => (
+  <Layout title={`Admin: ${title}`} visitor={visitor} live={live}>
+    <nav class="admin-tabs" aria-label="Admin">
+      {ADMIN_TABS.map((t) => (
+        <a href={t.href} aria-current={t.id === tab ? 'page' : undefined}>
+          {t.label}
+        </a>
+      ))}
+    </nav>
+    {children}
+  </Layout>
+)

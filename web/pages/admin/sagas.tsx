@@ -1,0 +1,90 @@
+// The admin's Sagas tab: how many order sagas are under way, completed, failed or compensated in
+// a range of days, how long they took and why orders were cancelled (live, re-read every second),
+// the sagas themselves newest first, and one saga's timeline.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { VisitorEnv } from '../../../services/accounts/index.ts'
+import {
+  listSagas,
+  SAGA_PROGRESS,
+  sagaOverview,
+  sagaTimeline,
+} from '../../../services/orders/index.ts'
+import type { Db } from '../../../shared/db/client.ts'
+import { NotFoundError, ValidationError } from '../../../shared/errors.ts'
+import { pseudonym, track } from '../../track.ts'
+import { adminOnly } from './admin-only.ts'
+import { parseDayRange } from './day-range.ts'
+import { SagasPage, SagaTimelinePage } from './sagas-views.tsx'
+
+const PAGE_SIZE = 50
+
+const listQuery = z.object({
+  progress: z.enum(SAGA_PROGRESS).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+})
+
+export interface AdminPagesDeps {
+  db: Db
+  /** Keys the admin's id in `admin_dashboard.accessed`. */
+  secret: string
+}
+
+/** The live part of the Sagas page for a range: `admin-sagas:<from>-<to>` in milliseconds. */
+export function sagasPart(from: number, to: number): string {
+  return `admin-sagas:${from}-${to}`
+}
+
+export function adminSagaPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
+  const { db } = deps
+  app.use('/admin', adminOnly)
+  app.use('/admin/*', adminOnly)
+  // Each visit of an admin page is an analytics event (who, by a keyed hash, and which page).
+  app.use('/admin/*', async (c, next) => {
+    await next()
+    const user = c.get('visitor').user
+    if (c.req.method === 'GET' && c.res.status === 200 && user)
+      await track(db, 'admin_dashboard.accessed', {
+        userId: pseudonym(deps.secret, user.id),
+        page: c.req.path,
+        metadata: {},
+      })
+  })
+
+  app.get('/admin', (c) => c.redirect('/admin/sagas', 302))
+
+  app.get('/admin/sagas', async (c) => {
+    const range = parseDayRange(c.req.query())
+    const query = listQuery.safeParse(c.req.query())
+    if (!query.success)
+      throw new ValidationError('The filter is invalid', [
+        { field: 'progress', message: `One of ${SAGA_PROGRESS.join(', ')}` },
+      ])
+    const { progress, page } = query.data
+    const [overview, items] = await Promise.all([
+      sagaOverview(db, range),
+      listSagas(db, { ...range, progress, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+    ])
+    return c.html(
+      <SagasPage
+        visitor={c.get('visitor')}
+        range={range.days}
+        progress={progress ?? null}
+        overview={overview}
+        items={items}
+        page={page}
+        pageSize={PAGE_SIZE}
+        live={sagasPart(range.from, range.to)}
+      />,
+    )
+  })
+
+  app.get('/admin/sagas/:orderId', async (c) => {
+    const timeline = await sagaTimeline(db, c.req.param('orderId'))
+    if (!timeline) throw new NotFoundError('No saga for that order')
+    return c.html(<SagaTimelinePage visitor={c.get('visitor')} {...timeline} />)
+  })
+
+  return app
+}
