@@ -19,7 +19,7 @@ import type { Platform } from '../shared/platform.ts'
 import { notFoundPage, pageErrors } from './errors.tsx'
 import { openApiRoutes } from './openapi.ts'
 import { accountPages } from './pages/accounts.tsx'
-import { adminSagaPages } from './pages/admin/sagas.tsx'
+import { adminPages } from './pages/admin/index.ts'
 import { cartPages } from './pages/carts.tsx'
 import { catalogPages } from './pages/catalog.tsx'
 import { livePages } from './pages/live.tsx'
@@ -110,8 +110,8 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       requireAdmin: requireRole('admin'),
     }),
   )
-  app.route('/', livePages({ db, serving: services.recommender.serving }))
-  app.route('/', adminSagaPages({ db, secret: identity.secret }))
+  app.route('/', livePages({ db, bus: platform.bus, serving: services.recommender.serving }))
+  app.route('/', adminPages({ db, bus: platform.bus, secret: identity.secret }))
   app.route(
     '/',
     catalogPages({

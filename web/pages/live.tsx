@@ -2,44 +2,29 @@
 // live panel of the page, each sent as an htmx partial for its element whenever it changes. The
 // same components render the panels in the page and in each update.
 import { Hono } from 'hono'
-import { ForbiddenError, type Visitor, type VisitorEnv } from '../../services/accounts/index.ts'
+import type { Visitor, VisitorEnv } from '../../services/accounts/index.ts'
 import { getProduct } from '../../services/catalog/index.ts'
 import { unreadCount, watchNotifications } from '../../services/notifications/index.ts'
-import { followOrder, getOrder, orderView, sagaOverview } from '../../services/orders/index.ts'
+import { followOrder, getOrder, orderView } from '../../services/orders/index.ts'
 import { ValidationError } from '../../shared/errors.ts'
 import { type LivePart, liveParts } from '../../shared/http/live.ts'
 import { LIVE_PATH, NotificationsLink } from '../layout.tsx'
-import { SagaSummary } from './admin/sagas-views.tsx'
+import { type AdminPartDeps, adminPartFactories } from './admin/live-parts.tsx'
 import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
 import { OrderProgress } from './orders-views.tsx'
+import { partial } from './partial.tsx'
 import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommended.ts'
-
-/** How often an admin page's figures are re-read: its updates come at most this often. */
-const ADMIN_REFRESH_MS = 1000
 
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
 
-/**
- * An update that replaces the element with this id, whatever the page: the content is the same
- * component, id included, so it takes the element's place (htmx's default, innerHTML, would nest a
- * second element of that id inside the first at every update).
- */
-async function partial(id: string, content: unknown): Promise<string> {
-  const update = (
-    <hx-partial hx-target={`#${id}`} hx-swap="outerHTML">
-      {content}
-    </hx-partial>
-  )
-  return (await update.toString()) as string
-}
+export type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
 
-type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
-
-function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
+function partFactories(deps: RecommendedDeps & AdminPartDeps): Record<string, PartFactory> {
   const watch = (visitor: Visitor) => (changed: () => void) =>
     deps.serving.recommender.watch(visitor.shopperId, changed)
   return {
+    ...adminPartFactories(deps),
     // "Recommended for you" (home, cart). The page already asked: re-renders are not new asks.
     recommendations: async (visitor) => ({
       subscribe: watch(visitor),
@@ -83,33 +68,6 @@ function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
         },
       }
     },
-    // The admin's saga figures for a range (`<from>-<to>` in ms), re-read at most once a second:
-    // sent only when they changed.
-    'admin-sagas': async (visitor, argument) => {
-      if (visitor.user?.role !== 'admin') throw new ForbiddenError('This part is for admins')
-      const [from, to] = argument.split('-').map(Number)
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
-        throw new ValidationError('admin-sagas needs <from>-<to> in milliseconds', [])
-      const day = (at: number) => new Date(at).toISOString().slice(0, 10)
-      const range = { from: day(from as number), to: day((to as number) - 1) }
-      return {
-        subscribe: (changed) => {
-          const timer = setInterval(changed, ADMIN_REFRESH_MS)
-          return () => clearInterval(timer)
-        },
-        render: async () => {
-          const overview = await sagaOverview(deps.db, { from, to })
-          const { oldestInFlight, ...figures } = overview
-          return {
-            data: await partial(
-              'admin-sagas-summary',
-              <SagaSummary overview={overview} range={range} />,
-            ),
-            version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
-          }
-        },
-      }
-    },
     // "Customers also bought" (a product page): it moves with what everyone does.
     'also-bought': async (visitor, productId) => {
       const product = await getProduct(deps.db, productId)
@@ -131,7 +89,7 @@ function partFactories(deps: RecommendedDeps): Record<string, PartFactory> {
 }
 
 /** `GET /live?parts=…`: the page's stream; an unknown part is a 400 naming it. */
-export function livePages(deps: RecommendedDeps): Hono<VisitorEnv> {
+export function livePages(deps: RecommendedDeps & AdminPartDeps): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const factories = partFactories(deps)
   app.get(LIVE_PATH, async (c) => {

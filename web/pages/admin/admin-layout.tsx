@@ -3,7 +3,10 @@ import type { Visitor } from '../../../services/accounts/index.ts'
 import { Layout } from '../../layout.tsx'
 
 /** The admin's tabs, in order; each is its own page under /admin with its own live stream. */
-export const ADMIN_TABS = [{ id: 'sagas', label: 'Sagas', href: '/admin/sagas' }] as const
+export const ADMIN_TABS = [
+  { id: 'sagas', label: 'Sagas', href: '/admin/sagas' },
+  { id: 'stream', label: 'Stream', href: '/admin/stream' },
+] as const
 
 export type AdminTab = (typeof ADMIN_TABS)[number]['id']
 

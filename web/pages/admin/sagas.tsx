@@ -12,8 +12,6 @@ import {
 } from '../../../services/orders/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts'
-import { pseudonym, track } from '../../track.ts'
-import { adminOnly } from './admin-only.ts'
 import { parseDayRange } from './day-range.ts'
 import { SagasPage, SagaTimelinePage } from './sagas-views.tsx'
 
@@ -24,36 +22,14 @@ const listQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 })
 
-export interface AdminPagesDeps {
-  db: Db
-  /** Keys the admin's id in `admin_dashboard.accessed`. */
-  secret: string
-}
-
 /** The live part of the Sagas page for a range: `admin-sagas:<from>-<to>` in milliseconds. */
 export function sagasPart(from: number, to: number): string {
   return `admin-sagas:${from}-${to}`
 }
 
-export function adminSagaPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
+export function adminSagaPages(deps: { db: Db }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   const { db } = deps
-  app.use('/admin', adminOnly)
-  app.use('/admin/*', adminOnly)
-  // Each visit of an admin page is an analytics event (who, by a keyed hash, and which page).
-  app.use('/admin/*', async (c, next) => {
-    await next()
-    const user = c.get('visitor').user
-    if (c.req.method === 'GET' && c.res.status === 200 && user)
-      await track(db, 'admin_dashboard.accessed', {
-        userId: pseudonym(deps.secret, user.id),
-        page: c.req.path,
-        metadata: {},
-      })
-  })
-
-  app.get('/admin', (c) => c.redirect('/admin/sagas', 302))
-
   app.get('/admin/sagas', async (c) => {
     const range = parseDayRange(c.req.query())
     const query = listQuery.safeParse(c.req.query())

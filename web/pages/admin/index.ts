@@ -1,0 +1,37 @@
+// The admin area: every page under /admin is for admins only, and each visit is an analytics event.
+import { Hono } from 'hono'
+import type { VisitorEnv } from '../../../services/accounts/index.ts'
+import type { EventBus } from '../../../shared/bus/types.ts'
+import type { Db } from '../../../shared/db/client.ts'
+import { pseudonym, track } from '../../track.ts'
+import { adminOnly } from './admin-only.ts'
+import { adminSagaPages } from './sagas.tsx'
+import { adminStreamPages } from './stream.tsx'
+
+export interface AdminPagesDeps {
+  db: Db
+  bus: EventBus
+  /** Keys the admin's id in `admin_dashboard.accessed`. */
+  secret: string
+}
+
+export function adminPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
+  app.use('/admin', adminOnly)
+  app.use('/admin/*', adminOnly)
+  // Each admin page seen is an analytics event: who, by a keyed hash, and which page.
+  app.use('/admin/*', async (c, next) => {
+    await next()
+    const user = c.get('visitor').user
+    if (c.req.method === 'GET' && c.res.status === 200 && user)
+      await track(deps.db, 'admin_dashboard.accessed', {
+        userId: pseudonym(deps.secret, user.id),
+        page: c.req.path,
+        metadata: {},
+      })
+  })
+  app.get('/admin', (c) => c.redirect('/admin/sagas', 302))
+  app.route('/', adminSagaPages(deps))
+  app.route('/', adminStreamPages(deps))
+  return app
+}

@@ -1,0 +1,125 @@
+// The admin pages' live parts: each checks the role again (a stream is its own request) and is
+// re-read on a timer, sent only when what it shows changed.
+import { ForbiddenError, type Visitor } from '../../../services/accounts/index.ts'
+import { sagaOverview } from '../../../services/orders/index.ts'
+import type { ConsumedRecord, EventBus } from '../../../shared/bus/types.ts'
+import type { Db } from '../../../shared/db/client.ts'
+import type { LivePart } from '../../../shared/http/live.ts'
+import { log } from '../../../shared/observability/log.ts'
+import { partial } from '../partial.tsx'
+import { SagaSummary } from './sagas-views.tsx'
+import { parseTailPart } from './stream.tsx'
+import { groupRows, type TopicSnapshot, topicRows } from './stream-data.ts'
+import { StreamFigures, TailRecords } from './stream-views.tsx'
+
+/** Figures are re-read this often; an admin page's updates come at most once a second. */
+const FIGURES_MS = 1000
+/** The broker's topics and groups cost a few hundred requests a look: every other second. */
+const STREAM_MS = 2000
+const TAIL_KEPT = 50
+/** Groups of tails: one per open tail, from near the end, deleted when the page goes. */
+const TAIL_GROUP_PREFIX = 'streamshop-tail-'
+
+export interface AdminPartDeps {
+  db: Db
+  bus: EventBus
+}
+
+type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
+
+function admin(visitor: Visitor): void {
+  if (visitor.user?.role !== 'admin') throw new ForbiddenError('This part is for admins')
+}
+
+const every = (ms: number) => (changed: () => void) => {
+  const timer = setInterval(changed, ms)
+  return () => clearInterval(timer)
+}
+
+export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFactory> {
+  return {
+    // The Sagas page's figures for a range: `<from>-<to>` in ms.
+    'admin-sagas': async (visitor, argument) => {
+      admin(visitor)
+      const [from, to] = argument.split('-').map(Number)
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+        throw new ForbiddenError('admin-sagas needs <from>-<to> in milliseconds')
+      const day = (at: number) => new Date(at).toISOString().slice(0, 10)
+      const range = { from: day(from as number), to: day((to as number) - 1) }
+      return {
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const overview = await sagaOverview(deps.db, { from, to })
+          const { oldestInFlight, ...figures } = overview
+          return {
+            data: await partial(
+              'admin-sagas-summary',
+              <SagaSummary overview={overview} range={range} />,
+            ),
+            version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
+          }
+        },
+      }
+    },
+    // The Stream page's topics (with records/s since the last look) and groups.
+    'admin-stream': async (visitor) => {
+      admin(visitor)
+      let previous: TopicSnapshot | null = null
+      return {
+        subscribe: every(STREAM_MS),
+        render: async () => {
+          const [{ rows, snapshot }, groups] = await Promise.all([
+            topicRows(deps.bus, previous),
+            groupRows(deps.bus),
+          ])
+          previous = snapshot
+          return {
+            data: await partial(
+              'admin-stream-figures',
+              <StreamFigures topics={rows} groups={groups} />,
+            ),
+            version: JSON.stringify(
+              { rows: rows.map((r) => [r.name, r.end, r.perSecond]), groups },
+              (_, v) => (typeof v === 'bigint' ? String(v) : v),
+            ),
+          }
+        },
+      }
+    },
+    // A live tail of a topic (`<topic>~<base64url filter>`): its last records containing the text.
+    'admin-tail': async (visitor, argument) => {
+      admin(visitor)
+      const { topic, q } = parseTailPart(argument)
+      const kept: ConsumedRecord[] = []
+      return {
+        minIntervalMs: FIGURES_MS,
+        subscribe: (changed) => {
+          const group = `${TAIL_GROUP_PREFIX}${Bun.randomUUIDv7()}`
+          const following = (async () => {
+            await deps.bus.seek(group, topic, { last: 20 })
+            return deps.bus.subscribe({
+              group,
+              topics: [topic],
+              handler: async (r) => {
+                if (q && !`${r.key ?? ''} ${r.value} ${r.headers.ce_type ?? ''}`.includes(q)) return
+                kept.push(r)
+                if (kept.length > TAIL_KEPT) kept.shift()
+                changed()
+              },
+            })
+          })()
+          return () => {
+            void following
+              .then((sub) => sub.close())
+              .then(() => deps.bus.deleteGroup(group))
+              .catch((error) => log.warn({ err: error, group }, 'could not stop a tail'))
+          }
+        },
+        render: async () => ({
+          data: await partial('admin-tail', <TailRecords records={kept} />),
+          version: kept.length ? `${kept.length}:${kept.at(-1)?.offset}` : 'empty',
+        }),
+      }
+    },
+  }
+}
