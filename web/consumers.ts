@@ -1,4 +1,5 @@
 // Every consumer of the shop, from each service's public face: what `bun run dev` starts.
+import { consumers as analytics } from '../services/analytics/index.ts'
 import { consumers as carts } from '../services/carts/index.ts'
 import { consumers as inventory } from '../services/inventory/index.ts'
 import { consumers as notifications } from '../services/notifications/index.ts'
@@ -8,7 +9,10 @@ import { consumers as shipping } from '../services/shipping/index.ts'
 import type { Config } from '../shared/config/index.ts'
 import type { ConsumerDefinition } from '../shared/consumers/define.ts'
 
-/** The shop's consumers: carts, the order saga's orchestrator and participants, notifications. */
+/**
+ * The shop's consumers: carts, the order saga's orchestrator and participants, notifications and
+ * the analytics roll-ups.
+ */
 export function shopConsumers(config: Config): ConsumerDefinition[] {
   return [
     ...carts,
@@ -17,5 +21,6 @@ export function shopConsumers(config: Config): ConsumerDefinition[] {
     ...inventory,
     ...shipping(config),
     ...notifications,
+    ...analytics(config),
   ]
 }

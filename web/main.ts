@@ -1,6 +1,10 @@
 // `bun run dev`: the whole shop in one process on one port.
 
 import { demoAdmin, seedAccounts } from '../services/accounts/index.ts'
+import {
+  consumers as analyticsConsumers,
+  listenForAnalyticsReplays,
+} from '../services/analytics/index.ts'
 import { ensureDemoCatalog, listCategories } from '../services/catalog/index.ts'
 import { followNotificationEvents } from '../services/notifications/index.ts'
 import { startSagaDeadlines } from '../services/orders/index.ts'
@@ -21,6 +25,12 @@ await platform.consumers.start(shopConsumers(config))
 const sagaDeadlines = startSagaDeadlines(platform.database.db, config)
 // Open pages hear of notifications stored by any process (the notifications service may run alone).
 const notificationFollower = await followNotificationEvents(platform.bus)
+// `bun run replay --service analytics` reaches the roll-ups this process keeps.
+const analyticsReplays = await listenForAnalyticsReplays({
+  bus: platform.bus,
+  db: platform.database.db,
+  consumers: analyticsConsumers(config),
+})
 const recommender = await startRecommender(platform, {
   categoryNames: async () =>
     new Map((await listCategories(platform.database.db)).map((c) => [c.id, c.name])),
@@ -58,6 +68,7 @@ closeOnSignals(async () => {
   await server.stop()
   await sagaDeadlines.stop()
   await notificationFollower.close()
+  await analyticsReplays.close()
   await recommender.close()
   await platform.close()
 })

@@ -15,7 +15,19 @@ import { connect } from './connect.ts'
  * answers `service.replay_requested` on control-events (see services/recommender/replay.ts).
  */
 export const REPLAYABLE_SERVICES = {
-  recommender: { group: 'recommender', rebuilds: 'its models; it keeps its catalog of products' },
+  recommender: {
+    group: 'recommender',
+    rebuilds: 'its models; it keeps its catalog of products',
+    whenStopped:
+      'A recommender rebuilds from the log when it starts: start it with RECOMMENDER_REPLAY_FROM=<ISO time> to rebuild from that time (everything retained by default).',
+  },
+  // services/analytics: one group per topic (`analytics-<topic>`); any of them says who runs.
+  analytics: {
+    group: 'analytics-user-events',
+    rebuilds: 'its roll-ups: it empties its tables and re-reads its topics',
+    whenStopped:
+      'Its roll-ups stay in the database while it is stopped: start it (bun services/analytics/main.ts) and ask again.',
+  },
 } as const
 
 type ServiceName = keyof typeof REPLAYABLE_SERVICES
@@ -136,9 +148,7 @@ async function main(): Promise<number> {
         bus.kind === 'embedded'
           ? 'the embedded event log serves one process, so this tool cannot reach its replicas'
           : `no replica of ${flags.service} is running (its group '${spec.group}' has no members)`
-      console.error(
-        `Nothing replayed: ${why}.\nA ${flags.service} rebuilds from the log when it starts: start it with RECOMMENDER_REPLAY_FROM=<ISO time> to rebuild from that time (everything retained by default).`,
-      )
+      console.error(`Nothing replayed: ${why}.\n${spec.whenStopped}`)
       return 1
     }
     const expected = flags.replica ? 1 : running
