@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm'
+import { and, count, eq, gt, lt } from 'drizzle-orm'
 import { type Change, commit } from '../../shared/bus/commit.ts'
 import type { Db } from '../../shared/db/client.ts'
 import { AppError, ConflictError } from '../../shared/errors.ts'
@@ -159,4 +159,12 @@ export async function ensureAdmin(
     password: admin.password,
     role: 'admin',
   })
+}
+
+/** How many accounts have each role (every role listed, 0 when none has it). */
+export async function usersPerRole(db: Db): Promise<Record<Role, number>> {
+  const rows = await db.select({ role: users.role, n: count() }).from(users).groupBy(users.role)
+  const counts: Record<Role, number> = { customer: 0, admin: 0 }
+  for (const row of rows) counts[row.role] = row.n
+  return counts
 }

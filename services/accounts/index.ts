@@ -9,6 +9,7 @@ export {
   registerUser,
   signIn,
   signOut,
+  usersPerRole,
 } from './accounts.ts'
 export { seedAccounts } from './demo-users.ts'
 export {

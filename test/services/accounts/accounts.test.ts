@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
-import { ensureAdmin } from '../../../services/accounts/accounts.ts'
+import { ensureAdmin, usersPerRole } from '../../../services/accounts/accounts.ts'
 import { requireRole } from '../../../services/accounts/identity.ts'
 import { users } from '../../../services/accounts/schema.ts'
 import { sessionSecret } from '../../../services/accounts/settings.ts'
@@ -121,6 +121,21 @@ describe('accounts', () => {
     const replay = new TestBrowser(shop.app)
     replay.cookies.set('ss_session', session)
     expect(await (await replay.get('/')).text()).not.toContain('Welcome back')
+  })
+
+  test('counts accounts per role, every role listed', async () => {
+    const { db } = shop.platform.database
+    const before = await usersPerRole(db)
+    await register(new TestBrowser(shop.app))
+    await register(new TestBrowser(shop.app))
+    await ensureAdmin(db, {
+      email: `${unique('boss')}@example.test`,
+      password: 'admin-password-123',
+    })
+    expect(await usersPerRole(db)).toEqual({
+      customer: before.customer + 2,
+      admin: before.admin + 1,
+    })
   })
 
   test('next never leaves the site', async () => {
