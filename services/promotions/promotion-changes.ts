@@ -177,6 +177,11 @@ export async function updatePromotion(
   ) as EventData<'promotion.updated'>['changes']
   if (Object.keys(changes).length === 0) return getPromotion(db, current.code)
   const { id: _id, code: _code, uses: _uses, createdAt: _created, ...columns } = next
+  // Only the columns this change moves: two admins changing different terms at once must not put
+  // back each other's old values (stopping a coupon while another raises its limit).
+  const moved = Object.fromEntries(
+    Object.entries(columns).filter(([k, v]) => current[k as keyof Promotion] !== v),
+  ) as Partial<typeof columns>
   const updatedAt = Date.now()
   await commit(
     db,
@@ -184,7 +189,7 @@ export async function updatePromotion(
     (w) => [
       w
         .update(promotions)
-        .set({ ...columns, updatedAt })
+        .set({ ...moved, updatedAt })
         .where(eq(promotions.id, current.id)),
     ],
     [

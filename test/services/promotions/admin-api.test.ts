@@ -2,7 +2,11 @@
 // else; each change on promotion-events, keyed by the code.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ensureAdmin } from '../../../services/accounts/accounts.ts'
-import { createPromotion, listPromotions } from '../../../services/promotions/index.ts'
+import {
+  createPromotion,
+  listPromotions,
+  updatePromotion,
+} from '../../../services/promotions/index.ts'
 import { unique } from '../../helpers/broker.ts'
 import { TestBrowser } from '../../helpers/browser.ts'
 import { readTopicSince, startTestShop, type TestShop } from '../../helpers/shop.ts'
@@ -165,6 +169,24 @@ describe('the promotions admin API', () => {
     expect(((await res.json()) as Problem).errors).toEqual([
       { field: 'endsAt', message: 'endsAt must be after startsAt' },
     ])
+  })
+
+  test('two admins changing different terms at once keep both changes', async () => {
+    const c = code()
+    await api(admin, 'POST', '/api/admin/promotions', {
+      code: c,
+      kind: 'percent',
+      value: 5,
+      startsAt: inDays(0),
+      endsAt: inDays(3),
+    })
+    // Both read the coupon before either writes, as two requests at once do.
+    await Promise.all([
+      updatePromotion(shop.platform.database.db, c, { active: false }),
+      updatePromotion(shop.platform.database.db, c, { maxUses: 100 }),
+    ])
+    const now = await api(admin, 'GET', `/api/admin/promotions/${c}`)
+    expect(await now.json()).toMatchObject({ data: { active: false, maxUses: 100 } })
   })
 
   test('a customer or a guest gets 403 for every call, and nothing changes', async () => {
