@@ -83,7 +83,11 @@ export const orderSagas = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('order_sagas_deadline').on(t.phase, t.deadlineAt)],
+  (t) => [
+    index('order_sagas_deadline').on(t.phase, t.deadlineAt),
+    // The admin's figures are per range of placement.
+    index('order_sagas_created').on(t.createdAt),
+  ],
 )
 
 /** The saga's history, a row per thing that happened to it: what the order page shows. */

@@ -39,7 +39,10 @@ async function admin() {
   return browser
 }
 
-const today = () => new Date().toISOString().slice(0, 10)
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+/** Yesterday to tomorrow: today's sagas, even in a run that crosses midnight (UTC). */
+const around = () => `from=${day(-1)}&to=${day(1)}`
 
 describe('admin: sagas', () => {
   test('guests are sent to log in, customers get a 403, and nothing of the page shows', async () => {
@@ -66,7 +69,7 @@ describe('admin: sagas', () => {
     await terminal(buyer.get, declined)
 
     const boss = await admin()
-    const page = await boss.get(`/admin/sagas?from=${today()}&to=${today()}`)
+    const page = await boss.get(`/admin/sagas?${around()}`)
     expect(page.status).toBe(200)
     const html = boss.lastHtml
     const count = (progress: string) =>
@@ -77,7 +80,7 @@ describe('admin: sagas', () => {
     expect(html).toContain(`data-order="${done}" data-progress="completed"`)
     expect(html).toContain(`data-order="${declined}" data-progress="failed"`)
 
-    const failedOnly = await boss.get(`/admin/sagas?progress=failed&from=${today()}`)
+    const failedOnly = await boss.get(`/admin/sagas?progress=failed&${around()}`)
     expect(failedOnly.status).toBe(200)
     expect(boss.lastHtml).toContain(`data-order="${declined}"`)
     expect(boss.lastHtml).not.toContain(`data-order="${done}"`)
@@ -102,11 +105,16 @@ describe('admin: sagas', () => {
     expect((await boss.get('/admin/sagas?from=yesterday')).status).toBe(400)
     expect((await boss.get('/admin/sagas?from=2026-02-10&to=2026-02-01')).status).toBe(400)
     expect((await boss.get('/admin/sagas?progress=lost')).status).toBe(400)
+    // A date that does not exist is not quietly another one.
+    expect((await boss.get('/admin/sagas?from=2026-02-30')).status).toBe(400)
+    expect((await boss.get('/admin/sagas?from=2024-01-01&to=2026-01-01')).status).toBe(400)
+    for (const part of ['admin-sagas:x-y', 'admin-sagas:0-9007199254740991', 'admin-sagas:5-1'])
+      expect((await boss.get(`/live?parts=${part}`)).status, part).toBe(400)
   })
 
   test("the page's stream sends the figures again when a saga ends", async () => {
     const boss = await admin()
-    await boss.get(`/admin/sagas?from=${today()}&to=${today()}`)
+    await boss.get(`/admin/sagas?${around()}`)
     const part = boss.lastHtml.match(/parts=(admin-sagas%3A\d+-\d+)/)?.[1]
     expect(part).toBeDefined()
     const abort = new AbortController()

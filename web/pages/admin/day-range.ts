@@ -7,6 +7,8 @@ const MAX_DAYS = 366
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
 
 const iso = (at: number) => new Date(at).toISOString().slice(0, 10)
+/** A real date: Date.parse takes 2026-02-30 for 2 March, which is not what was asked. */
+const real = (text: string) => !Number.isNaN(Date.parse(text)) && iso(Date.parse(text)) === text
 
 /**
  * The admin's date filter: `from` and `to` as UTC dates, both included (the last 7 days unless
@@ -20,10 +22,10 @@ export function parseDayRange(
   const to = day.safeParse(query.to ?? today)
   const from = day.safeParse(query.from ?? iso(Date.parse(to.data ?? today) - 6 * DAY_MS))
   const errors = [
-    ...(from.success && !Number.isNaN(Date.parse(from.data))
+    ...(from.success && real(from.data)
       ? []
       : [{ field: 'from', message: 'Enter the first day as YYYY-MM-DD' }]),
-    ...(to.success && !Number.isNaN(Date.parse(to.data))
+    ...(to.success && real(to.data)
       ? []
       : [{ field: 'to', message: 'Enter the last day as YYYY-MM-DD' }]),
   ]
@@ -40,4 +42,22 @@ export function parseDayRange(
       { field: 'from', message: `At most ${MAX_DAYS} days at once` },
     ])
   return { days: { from: from.data, to: to.data }, from: start, to: end }
+}
+
+/** A range in milliseconds as the live part carries it, held to the same rules as the filter. */
+export function parseMsRange(
+  from: number,
+  to: number,
+): { days: DayRange; from: number; to: number } {
+  if (
+    !Number.isSafeInteger(from) ||
+    !Number.isSafeInteger(to) ||
+    from < 0 ||
+    to <= from ||
+    to > 8.64e15
+  )
+    throw new ValidationError('The range is invalid', [
+      { field: 'range', message: 'milliseconds since the epoch, <from>-<to>' },
+    ])
+  return parseDayRange({ from: iso(from), to: iso(to - 1) })
 }

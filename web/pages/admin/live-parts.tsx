@@ -7,6 +7,7 @@ import type { Db } from '../../../shared/db/client.ts'
 import type { LivePart } from '../../../shared/http/live.ts'
 import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
+import { parseMsRange } from './day-range.ts'
 import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
 import { groupRows, type TopicSnapshot, topicRows } from './stream-data.ts'
@@ -36,25 +37,39 @@ const every = (ms: number) => (changed: () => void) => {
   return () => clearInterval(timer)
 }
 
+/**
+ * The saga figures of a range, computed once a second however many admins watch it: each look is
+ * a dozen queries that hold the process's event loop while they scan.
+ */
+const overviews = new Map<string, { at: number; figures: ReturnType<typeof sagaOverview> }>()
+
+function sharedOverview(db: Db, from: number, to: number): ReturnType<typeof sagaOverview> {
+  const key = `${from}-${to}`
+  const now = Date.now()
+  const cached = overviews.get(key)
+  if (cached && now - cached.at < FIGURES_MS) return cached.figures
+  for (const [k, v] of overviews) if (now - v.at >= FIGURES_MS) overviews.delete(k)
+  const figures = sagaOverview(db, { from, to })
+  overviews.set(key, { at: now, figures })
+  return figures
+}
+
 export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFactory> {
   return {
     // The Sagas page's figures for a range: `<from>-<to>` in ms.
     'admin-sagas': async (visitor, argument) => {
       admin(visitor)
-      const [from, to] = argument.split('-').map(Number)
-      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
-        throw new ForbiddenError('admin-sagas needs <from>-<to> in milliseconds')
-      const day = (at: number) => new Date(at).toISOString().slice(0, 10)
-      const range = { from: day(from as number), to: day((to as number) - 1) }
+      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+      const range = parseMsRange(from, to)
       return {
         subscribe: every(FIGURES_MS),
         render: async () => {
-          const overview = await sagaOverview(deps.db, { from, to })
+          const overview = await sharedOverview(deps.db, range.from, range.to)
           const { oldestInFlight, ...figures } = overview
           return {
             data: await partial(
               'admin-sagas-summary',
-              <SagaSummary overview={overview} range={range} />,
+              <SagaSummary overview={overview} range={range.days} />,
             ),
             version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
           }
@@ -95,6 +110,8 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
         minIntervalMs: FIGURES_MS,
         subscribe: (changed) => {
           const group = `${TAIL_GROUP_PREFIX}${Bun.randomUUIDv7()}`
+          // Joined in the background; a broker that fails it is logged, never left unhandled (it
+          // would end the process), and the group is deleted whatever happened.
           const following = (async () => {
             await deps.bus.seek(group, topic, { last: 20 })
             return deps.bus.subscribe({
@@ -107,12 +124,15 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
                 changed()
               },
             })
-          })()
+          })().catch((error: unknown) => {
+            log.warn({ err: error, group, topic }, 'could not start a tail')
+            return null
+          })
           return () => {
             void following
-              .then((sub) => sub.close())
-              .then(() => deps.bus.deleteGroup(group))
+              .then((sub) => sub?.close())
               .catch((error) => log.warn({ err: error, group }, 'could not stop a tail'))
+              .finally(() => deps.bus.deleteGroup(group).catch(() => {}))
           }
         },
         render: async () => ({

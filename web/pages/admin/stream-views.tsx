@@ -92,7 +92,7 @@ export const StreamPage: FC<{
         </select>
       </label>
       <label>
-        Only records containing <input name="q" maxlength={100} />
+        Only records containing <input name="q" maxlength={60} />
       </label>
       <button type="submit">Tail</button>
     </form>
@@ -107,8 +107,9 @@ export const DeadLettersPage: FC<{
   visitor: Visitor
   topic: string
   letters: DeadLetter[]
+  total: number
   replayed: number | null
-}> = ({ visitor, topic, letters, replayed }) => (
+}> = ({ visitor, topic, letters, total, replayed }) => (
   <AdminLayout title={`Dead letters of ${topic}`} visitor={visitor} tab="stream">
     <h1>Dead letters: {topic}</h1>
     {replayed !== null ? (
@@ -118,8 +119,13 @@ export const DeadLettersPage: FC<{
     ) : null}
     <form method="post" action={`/admin/stream/dlq/${encodeURIComponent(topic)}/replay`}>
       <CsrfField visitor={visitor} />
-      <button type="submit">Replay all {letters.length}</button>
+      <button type="submit">Replay all {total}</button>
     </form>
+    {total > letters.length ? (
+      <p class="muted">
+        The newest {letters.length} of {total}.
+      </p>
+    ) : null}
     <table class="admin-table" id="dead-letters">
       <thead>
         <tr>

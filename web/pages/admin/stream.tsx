@@ -32,6 +32,10 @@ export function catalogTopic(name: string): string {
   return name
 }
 
+const MAX_FILTER_BYTES = 60
+/** The newest dead letters a page lists (replay all still takes every one). */
+const LETTERS_SHOWN = 200
+
 const replayForm = z.object({ offset: z.string().regex(/^\d+$/).optional() })
 
 export function adminStreamPages(deps: { bus: EventBus }): Hono<VisitorEnv> {
@@ -49,11 +53,13 @@ export function adminStreamPages(deps: { bus: EventBus }): Hono<VisitorEnv> {
     const topic = catalogTopic(c.req.param('topic'))
     if (!topic.endsWith('.dlq')) return c.redirect(`/admin/stream/dlq/${topic}.dlq`, 302)
     const replayed = c.req.query('replayed')
+    const letters = await listDeadLetters(bus, topic)
     return c.html(
       <DeadLettersPage
         visitor={c.get('visitor')}
         topic={topic}
-        letters={await listDeadLetters(bus, topic)}
+        letters={letters.slice(-LETTERS_SHOWN)}
+        total={letters.length}
         replayed={replayed && /^\d+$/.test(replayed) ? Number(replayed) : null}
       />,
     )
@@ -82,7 +88,12 @@ export function adminStreamPages(deps: { bus: EventBus }): Hono<VisitorEnv> {
 
   app.get('/admin/stream/tail', (c) => {
     const topic = catalogTopic(c.req.query('topic') ?? '')
-    const q = (c.req.query('q') ?? '').slice(0, 100)
+    const q = c.req.query('q') ?? ''
+    // The filter travels in the part's name, which the stream cuts at 128 characters.
+    if (Buffer.byteLength(q) > MAX_FILTER_BYTES)
+      throw new ValidationError('The filter is too long', [
+        { field: 'q', message: `At most ${MAX_FILTER_BYTES} bytes` },
+      ])
     return c.html(
       <TailPage visitor={c.get('visitor')} topic={topic} q={q} live={tailPart(topic, q)} />,
     )

@@ -1,0 +1,1 @@
+CREATE INDEX `order_sagas_created` ON `order_sagas` (`created_at`);
