@@ -92,6 +92,8 @@ function completeResponse(buf: Buffer): { length: number; status: number; body: 
     const lineEnd = buf.indexOf(CRLF, at)
     if (lineEnd < 0) return null
     const size = Number.parseInt(buf.toString('latin1', at, lineEnd), 16)
+    // A malformed chunk ends the response here rather than looping over it.
+    if (!Number.isFinite(size) || size < 0) return { length: buf.length, status: 0, body: '' }
     const dataEnd = lineEnd + CRLF.length + size
     if (buf.length < dataEnd + CRLF.length) return null
     if (size === 0)

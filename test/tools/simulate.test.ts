@@ -36,6 +36,7 @@ interface Summary {
     placed: number
     declinedCards: number
     refused: number
+    busy: number
     errors: number
     outcomes: {
       completed: number
@@ -255,6 +256,40 @@ describe('bun run simulate', () => {
       args: [`sim-${seed}-buyer-%`],
     })
     expect(Number(accounts.rows[0]?.n)).toBe(2)
+  })
+
+  test('a busy shop (503 with Retry-After) gets the same order again after the wait, placed once', async () => {
+    let refusals = 1
+    const s = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(request, bunServer) {
+        const isOrder = request.method === 'POST' && new URL(request.url).pathname === '/api/orders'
+        if (isOrder && refusals-- > 0)
+          return Response.json(
+            { code: 'ORDERS_BUSY', detail: 'busy' },
+            { status: 503, headers: { 'retry-after': '1' } },
+          )
+        return shop.app.fetch(request, bunServer)
+      },
+    })
+    servers.push(s)
+    const seed = freshSeed()
+    const run = await simulate(
+      ...['--url', `http://127.0.0.1:${s.port}`, '--users', '2', '--events', '1000000'],
+      ...['--rate', '5', '--duration', '3', '--buyers', '1', '--order-rate', '1'],
+      ...['--declines', '0', '--seed', String(seed), '--json'],
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const { orders } = JSON.parse(run.stdout) as Summary
+    expect(orders.busy).toBe(1)
+    expect(orders.errors).toBe(0)
+    expect(orders.placed).toBeGreaterThanOrEqual(1)
+    const placed = await shop.platform.database.client.execute({
+      sql: 'select count(*) as n from orders o join users u on u.id = o.user_id where u.email like ?',
+      args: [`sim-${seed}-buyer-%`],
+    })
+    expect(Number(placed.rows[0]?.n)).toBe(orders.placed)
   })
 
   test('stops at --duration, at a steady pace', async () => {

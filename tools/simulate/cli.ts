@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { usageError as fail, parseFlags } from '../../shared/cli/args.ts'
 import type { EventType } from '../../shared/events/types.ts'
 import { ShopClient, ShopRejectedError, ShopUnavailableError } from './client.ts'
-import { Buyers, buyerEmail, CARDS, type OrderOutcomes } from './orders.ts'
+import { Buyers, buyerEmail, CARDS, FOLLOWED_ORDERS, type OrderOutcomes } from './orders.ts'
 import { type Progress, type Summary, simulate } from './run.ts'
 import { ACTION_MIX, indexCatalog, plantShoppers } from './shoppers.ts'
 
@@ -161,6 +161,7 @@ interface OrdersReport {
   placed: number
   declinedCards: number
   refused: number
+  busy: number
   errors: number
   outcomes: OrderOutcomes
   /** Why there were no buyers, or the last order the shop refused. */
@@ -178,8 +179,8 @@ function printSummary(url: string, s: Summary, orders: OrdersReport): void {
     `  errors        ${s.errors}`,
     `  throttled     ${s.throttled} (429 answers, retried later)`,
     `  unsent        ${s.unsent}`,
-    `  orders        ${orders.placed} placed by ${orders.buyers} buyers (${orders.declinedCards} with a declining card), ${orders.refused} refused, ${orders.errors} errors`,
-    `    completed ${orders.outcomes.completed}, cancelled ${orders.outcomes.cancelled}${reasons ? ` (${reasons})` : ''}, under way ${orders.outcomes.underway}`,
+    `  orders        ${orders.placed} placed by ${orders.buyers} buyers (${orders.declinedCards} with a declining card), ${orders.refused} refused, ${orders.busy} busy and sent again, ${orders.errors} errors`,
+    `    of the newest ${Math.min(orders.placed, FOLLOWED_ORDERS)}: completed ${orders.outcomes.completed}, cancelled ${orders.outcomes.cancelled}${reasons ? ` (${reasons})` : ''}, under way ${orders.outcomes.underway}`,
     ...(orders.note ? [`    note: ${orders.note}`] : []),
   ]
   console.log(lines.join('\n'))

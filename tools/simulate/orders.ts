@@ -1,5 +1,5 @@
 import { ShopRejectedError, ShopUnavailableError } from './client.ts'
-import { ShopSession } from './session.ts'
+import { ShopBusyError, ShopSession } from './session.ts'
 import { type Catalog, pickProduct, type Rng, type Shopper } from './shoppers.ts'
 
 // Buyers: a few simulated shoppers with accounts, who place real orders through `POST /api/orders`
@@ -24,6 +24,10 @@ const ADDRESS = {
 // How long the summary waits for the last orders' sagas to end before counting them as under way.
 const SETTLE_MS = 5000
 const STATUS_CHECKS_IN_FLIGHT = 8
+/** The newest orders whose outcome the summary reports. */
+export const FOLLOWED_ORDERS = 1000
+/** Sends of one order a busy shop may refuse before it counts as an error. */
+const BUSY_ATTEMPTS = 5
 
 export interface OrderOptions {
   seed: number
@@ -40,6 +44,8 @@ export interface OrderCounts {
   declinedCards: number
   /** Refused with a 4xx (a product gone, a price changed): the simulator's catalog is stale. */
   refused: number
+  /** Times the shop said it was busy (503 with Retry-After); the order was sent again after. */
+  busy: number
   errors: number
 }
 
@@ -57,7 +63,7 @@ export function buyerEmail(seed: number, n: number): string {
 }
 
 export class Buyers {
-  readonly counts: OrderCounts = { placed: 0, declinedCards: 0, refused: 0, errors: 0 }
+  readonly counts: OrderCounts = { placed: 0, declinedCards: 0, refused: 0, busy: 0, errors: 0 }
   readonly #idle: { session: ShopSession; shopper: Shopper }[]
   readonly #placed: { session: ShopSession; orderId: string }[] = []
   #inFlight = 0
@@ -129,16 +135,32 @@ export class Buyers {
         ? CARDS.declined
         : CARDS.insufficientFunds
       : CARDS.ok
-    try {
-      const { orderId } = await buyer.session.placeOrder(
+    const key = crypto.randomUUID()
+    const place = () =>
+      buyer.session.placeOrder(
         [...lines].map(([productId, quantity]) => ({ productId, quantity })),
         { cardNumber },
         ADDRESS,
-        crypto.randomUUID(),
+        key,
       )
+    try {
+      let placed: Awaited<ReturnType<typeof place>> | null = null
+      // A busy shop asks for the same order again later: the buyer waits, then resends it with
+      // the same key (it becomes one order however often it is sent).
+      for (let attempt = 1; !placed; attempt++) {
+        try {
+          placed = await place()
+        } catch (error) {
+          if (!(error instanceof ShopBusyError) || attempt >= BUSY_ATTEMPTS) throw error
+          this.counts.busy++
+          await Bun.sleep(error.retryAfterMs)
+        }
+      }
       this.counts.placed++
       if (declined) this.counts.declinedCards++
-      this.#placed.push({ session: buyer.session, orderId })
+      this.#placed.push({ session: buyer.session, orderId: placed.orderId })
+      // The summary follows the newest orders; a run of days must not keep every id.
+      if (this.#placed.length > FOLLOWED_ORDERS) this.#placed.shift()
     } catch (error) {
       if (error instanceof ShopRejectedError) {
         this.counts.refused++

@@ -24,6 +24,16 @@ const orderState = z.object({
   reason: z.string().nullish(),
 })
 
+/** The shop asked us to send the same request again later (503 with Retry-After). */
+export class ShopBusyError extends ShopUnavailableError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message)
+  }
+}
+
 export class ShopSession {
   readonly #base: string
   readonly #cookies = new Map<string, string>()
@@ -150,6 +160,13 @@ export class ShopSession {
           return text.slice(0, 200)
         }
       })()
+      if (response.status === 503 && response.headers.has('retry-after')) {
+        const seconds = Number(response.headers.get('retry-after'))
+        throw new ShopBusyError(
+          `${what} → 503: ${detail}`,
+          Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000,
+        )
+      }
       const Failure = response.status >= 500 ? ShopUnavailableError : ShopRejectedError
       throw new Failure(`${what} → ${response.status}: ${detail}`)
     }
