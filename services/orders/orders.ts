@@ -217,7 +217,9 @@ export async function placeOrder(
   // A bad coupon is refused here, before the order exists; `redeemCoupon` checks it again below.
   const quote: CouponQuote | null = coupon ? await quoteCoupon(db, coupon) : null
   // Past what the saga finishes, an order only waits in the queue until its steps time out: it is
-  // refused now instead, with nothing written, so the shopper can send it again in a moment.
+  // refused now instead, with nothing written, so the shopper can send it again in a moment. The
+  // limit is soft: orders checked at the same moment may pass it by as many as arrive together,
+  // which is harmless; counting inside the write's transaction would cost every order the lock.
   const limit = settings.maxInFlight ?? 0
   if (limit > 0 && (await sagasInFlight(db, limit)) >= limit) throw new OrdersBusyError()
   const order: Order = {
