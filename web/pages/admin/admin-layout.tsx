@@ -4,6 +4,7 @@ import { Layout } from '../../layout.tsx'
 
 /** The admin's tabs, in order; each is its own page under /admin with its own live stream. */
 export const ADMIN_TABS = [
+  { id: 'overview', label: 'Overview', href: '/admin/overview' },
   { id: 'sagas', label: 'Sagas', href: '/admin/sagas' },
   { id: 'stream', label: 'Stream', href: '/admin/stream' },
 ] as const

@@ -1,6 +1,7 @@
 // The admin pages' live parts: each checks the role again (a stream is its own request) and is
 // re-read on a timer, sent only when what it shows changed.
 import { ForbiddenError, type Visitor } from '../../../services/accounts/index.ts'
+import { overview } from '../../../services/analytics/index.ts'
 import { sagaOverview } from '../../../services/orders/index.ts'
 import type { ConsumedRecord, EventBus } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
@@ -8,6 +9,8 @@ import type { LivePart } from '../../../shared/http/live.ts'
 import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
 import { parseMsRange } from './day-range.ts'
+import { overviewExtras } from './overview.tsx'
+import { OverviewFigures } from './overview-views.tsx'
 import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
 import { groupRows, type TopicSnapshot, topicRows } from './stream-data.ts'
@@ -72,6 +75,28 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
               <SagaSummary overview={overview} range={range.days} />,
             ),
             version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
+          }
+        },
+      }
+    },
+    // The Overview's figures for a range (`<from>-<to>` in ms), with now, 30 days and the latest.
+    'admin-overview': async (visitor, argument) => {
+      admin(visitor)
+      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+      const range = parseMsRange(from, to)
+      return {
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const [figures, extras] = await Promise.all([
+            overview(deps.db, range),
+            overviewExtras(deps.db),
+          ])
+          return {
+            data: await partial(
+              'admin-overview-figures',
+              <OverviewFigures overview={figures} extras={extras} />,
+            ),
+            version: JSON.stringify({ figures, extras }),
           }
         },
       }

@@ -1,0 +1,112 @@
+// The admin's Overview on the whole saga shop (analytics included): only admins see it, it shows
+// the range's revenue and orders from the analytics roll-ups, today's row in the last 30 days and
+// the latest orders, and its stream sends the figures again when an order completes.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { ensureAdmin } from '../../services/accounts/accounts.ts'
+import { eventually } from '../helpers/broker.ts'
+import { TestBrowser } from '../helpers/browser.ts'
+import {
+  type SagaShop,
+  shopper,
+  startSagaShop,
+  stockedProduct,
+  TEST_CARDS,
+  terminal,
+} from '../helpers/saga.ts'
+
+let shop: SagaShop
+
+beforeAll(async () => {
+  shop = await startSagaShop()
+  await ensureAdmin(shop.platform.database.db, {
+    email: 'overview-admin@example.test',
+    password: 'admin-password-123',
+  })
+})
+
+afterAll(() => shop.close())
+
+async function admin() {
+  const browser = new TestBrowser(shop.app)
+  await browser.get('/login')
+  await browser.post('/login', {
+    email: 'overview-admin@example.test',
+    password: 'admin-password-123',
+  })
+  return browser
+}
+
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+const figure = (html: string, id: string) =>
+  html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
+
+describe('admin: overview', () => {
+  test('only admins see it; /admin leads to it', async () => {
+    const guest = new TestBrowser(shop.app)
+    expect((await guest.request('/admin/overview', {}, false)).status).toBe(303)
+    const customer = await shopper(shop)
+    expect((await customer.browser.get('/admin/overview')).status).toBe(403)
+    expect((await customer.browser.get('/live?parts=admin-overview:0-86400000')).status).toBe(403)
+    const boss = await admin()
+    const root = await boss.request('/admin', {}, false)
+    expect(root.headers.get('location')).toBe('/admin/overview')
+  })
+
+  test('shows revenue and orders from the roll-ups, today in the last 30 days, and the latest orders', async () => {
+    const product = await stockedProduct(shop, 10, 2500)
+    const buyer = await shopper(shop)
+    const orderId = await buyer.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 2 }])
+    expect((await terminal(buyer.get, orderId)).status).toBe('completed')
+    const boss = await admin()
+    const html = await eventually(
+      async () => {
+        await boss.get(`/admin/overview?from=${day(-1)}&to=${day(1)}`)
+        return boss.lastHtml.includes(`data-order="${orderId}" data-status="completed"`)
+          ? boss.lastHtml
+          : undefined
+      },
+      20_000,
+      'the completed order in the overview',
+    )
+    expect(figure(html, 'revenue')).toBe('€50.00')
+    expect(figure(html, 'completed')).toBe('1')
+    expect(html).toMatch(
+      new RegExp(`<tr data-day="${day(0)}"><td>${day(0)}</td><td>€50.00</td><td>1</td><td>1</td>`),
+    )
+    expect((await boss.get('/admin/overview?from=2026-13-01')).status).toBe(400)
+  })
+
+  test("the page's stream sends new figures when another order completes", async () => {
+    const boss = await admin()
+    await boss.get(`/admin/overview?from=${day(-1)}&to=${day(1)}`)
+    const part = boss.lastHtml.match(/parts=(admin-overview%3A\d+-\d+)/)?.[1]
+    expect(part).toBeDefined()
+    const abort = new AbortController()
+    const res = await boss.request(`/live?parts=${part}`, { signal: abort.signal })
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    let text = ''
+    const completed = () =>
+      [...text.matchAll(/data-figure="completed"><dt>[^<]*<\/dt><dd>(\d+)<\/dd>/g)].map((m) =>
+        Number(m[1]),
+      )
+    const readUntil = async (done: () => boolean) => {
+      const deadline = Date.now() + 20_000
+      while (!done() && Date.now() < deadline) {
+        const { value, done: ended } = await reader.read()
+        if (ended) break
+        text += new TextDecoder().decode(value)
+      }
+    }
+    await readUntil(() => completed().length > 0)
+    const before = completed().at(-1) ?? 0
+    const product = await stockedProduct(shop, 5)
+    const buyer = await shopper(shop)
+    const orderId = await buyer.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }])
+    await terminal(buyer.get, orderId)
+    await readUntil(() => (completed().at(-1) ?? 0) > before)
+    abort.abort()
+    await reader.cancel().catch(() => {})
+    expect(completed().at(-1)).toBe(before + 1)
+  })
+})

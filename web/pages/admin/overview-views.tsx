@@ -1,0 +1,138 @@
+import type { FC } from 'hono/jsx'
+import type { Visitor } from '../../../services/accounts/index.ts'
+import type { Figure, Overview, RecentOrder, Trend } from '../../../services/analytics/index.ts'
+import { formatMoney } from '../../money.ts'
+import { AdminLayout } from './admin-layout.tsx'
+import type { DayRange } from './sagas-views.tsx'
+
+/** Analytics sums one currency: the catalog's (its products default to euros). */
+export const SHOP_CURRENCY = 'EUR'
+
+/** What the Overview shows besides the range's figures. */
+export interface OverviewExtras {
+  /** Shoppers with any event in the last 5 minutes. */
+  activeNow: number
+  /** The last 30 days, a bucket a day. */
+  trend: Trend<'revenueMinor' | 'ordersPlaced' | 'ordersCompleted'>
+  recent: RecentOrder[]
+}
+
+const money = (minor: number) => formatMoney(minor, SHOP_CURRENCY)
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`
+const day = (at: number) => new Date(at).toISOString().slice(0, 10)
+
+/** The change against the previous period, as a word a reader takes in at a glance. */
+const Change: FC<{ figure: Figure }> = ({ figure }) =>
+  figure.change === null ? (
+    <span class="muted">no earlier figure</span>
+  ) : (
+    <span class={figure.change >= 0 ? 'up' : 'down'}>
+      {figure.change >= 0 ? '▲' : '▼'} {percent(Math.abs(figure.change))} on the period before
+    </span>
+  )
+
+const Card: FC<{ id: string; label: string; figure: Figure; show: (n: number) => string }> = ({
+  id,
+  label,
+  figure,
+  show,
+}) => (
+  <div data-figure={id}>
+    <dt>{label}</dt>
+    <dd>{show(figure.value)}</dd>
+    <dd class="change">
+      <Change figure={figure} />
+    </dd>
+  </div>
+)
+
+/** The range's figures, the live count, the trend and the latest orders: the live part. */
+export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }> = ({
+  overview: o,
+  extras,
+}) => (
+  <section id="admin-overview-figures">
+    <dl class="figures">
+      <Card id="revenue" label="Revenue" figure={o.revenueMinor} show={money} />
+      <Card id="orders" label="Orders placed" figure={o.ordersPlaced} show={String} />
+      <Card id="completed" label="Orders completed" figure={o.ordersCompleted} show={String} />
+      <Card id="aov" label="Average order" figure={o.averageOrderValueMinor} show={money} />
+      <Card id="registered" label="New users" figure={o.usersRegistered} show={String} />
+      <Card id="active" label="Active shoppers" figure={o.activeUsers} show={String} />
+      <Card id="views" label="Product views" figure={o.productViews} show={String} />
+      <Card id="conversion" label="Conversion" figure={o.conversionRate} show={percent} />
+    </dl>
+    <p id="active-now">
+      <strong>{extras.activeNow}</strong> shoppers active in the last 5 minutes
+    </p>
+    <table class="admin-table" id="overview-trend">
+      <caption>The last 30 days</caption>
+      <thead>
+        <tr>
+          <th scope="col">Day (UTC)</th>
+          <th scope="col">Revenue</th>
+          <th scope="col">Orders placed</th>
+          <th scope="col">Completed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {extras.trend.buckets.map((at, i) => (
+          <tr data-day={day(at)}>
+            <td>{day(at)}</td>
+            <td>{money(extras.trend.series.revenueMinor[i] ?? 0)}</td>
+            <td>{extras.trend.series.ordersPlaced[i] ?? 0}</td>
+            <td>{extras.trend.series.ordersCompleted[i] ?? 0}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    <table class="admin-table" id="recent-orders">
+      <caption>Recent orders</caption>
+      <thead>
+        <tr>
+          <th scope="col">Order</th>
+          <th scope="col">Status</th>
+          <th scope="col">Placed (UTC)</th>
+          <th scope="col">Units</th>
+          <th scope="col">Total</th>
+        </tr>
+      </thead>
+      <tbody>
+        {extras.recent.map((r) => (
+          <tr data-order={r.orderId} data-status={r.status}>
+            <td>
+              <a href={`/admin/sagas/${r.orderId}`}>{r.orderId}</a>
+            </td>
+            <td>{r.status}</td>
+            <td>{new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+            <td>{r.units}</td>
+            <td>{formatMoney(r.totalMinor, r.currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </section>
+)
+
+export const OverviewPage: FC<{
+  visitor: Visitor
+  range: DayRange
+  overview: Overview
+  extras: OverviewExtras
+  live: string
+}> = (p) => (
+  <AdminLayout title="Overview" visitor={p.visitor} tab="overview" live={[p.live]}>
+    <h1>Overview</h1>
+    <form method="get" action="/admin/overview" class="range-filter">
+      <label>
+        From <input type="date" name="from" value={p.range.from} required />
+      </label>
+      <label>
+        To <input type="date" name="to" value={p.range.to} required />
+      </label>
+      <button type="submit">Show</button>
+      <span class="muted">compared with the same number of days before</span>
+    </form>
+    <OverviewFigures overview={p.overview} extras={p.extras} />
+  </AdminLayout>
+)

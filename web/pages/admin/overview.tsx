@@ -1,0 +1,50 @@
+// The admin's Overview tab: the range's revenue, orders, users and products against the period
+// before, shoppers active now, the last 30 days, the latest orders — live, re-read every second.
+import { Hono } from 'hono'
+import type { VisitorEnv } from '../../../services/accounts/index.ts'
+import { activeUsers, overview, recentOrders, trend } from '../../../services/analytics/index.ts'
+import type { Db } from '../../../shared/db/client.ts'
+import { parseDayRange } from './day-range.ts'
+import { type OverviewExtras, OverviewPage } from './overview-views.tsx'
+
+const DAY_MS = 86_400_000
+const MINUTE_MS = 60_000
+
+/** The live part of the Overview for a range: `admin-overview:<from>-<to>` in milliseconds. */
+export function overviewPart(from: number, to: number): string {
+  return `admin-overview:${from}-${to}`
+}
+
+/** What the Overview shows besides the range: now, the last 30 days, the latest orders. */
+export async function overviewExtras(db: Db, now = Date.now()): Promise<OverviewExtras> {
+  const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS
+  const tomorrow = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS
+  const [activeNow, last30, recent] = await Promise.all([
+    activeUsers(db, { from: minute - 4 * MINUTE_MS, to: minute + MINUTE_MS }),
+    trend(db, { from: tomorrow - 30 * DAY_MS, to: tomorrow }, 'day', [
+      'revenueMinor',
+      'ordersPlaced',
+      'ordersCompleted',
+    ]),
+    recentOrders(db, 10),
+  ])
+  return { activeNow, trend: last30, recent }
+}
+
+export function adminOverviewPages(deps: { db: Db }): Hono<VisitorEnv> {
+  const app = new Hono<VisitorEnv>()
+  app.get('/admin/overview', async (c) => {
+    const range = parseDayRange(c.req.query())
+    const [figures, extras] = await Promise.all([overview(deps.db, range), overviewExtras(deps.db)])
+    return c.html(
+      <OverviewPage
+        visitor={c.get('visitor')}
+        range={range.days}
+        overview={figures}
+        extras={extras}
+        live={overviewPart(range.from, range.to)}
+      />,
+    )
+  })
+  return app
+}
