@@ -7,6 +7,9 @@ export interface LayoutProps {
   cartCount?: number
   /** The page's live parts (`recommendations`, `also-bought:<id>`): one stream carries them all. */
   live?: readonly string[]
+  /** Extra scripts and stylesheets of ours (under /static) the page needs, e.g. the charts. */
+  scripts?: readonly string[]
+  styles?: readonly string[]
 }
 
 /** Where a page's live stream is served. */
@@ -85,6 +88,8 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
   visitor,
   cartCount,
   live,
+  scripts,
+  styles,
   children,
 }) => {
   const parts = [...(live ?? []), ...(visitor.user ? ['notifications'] : [])]
@@ -97,6 +102,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
         <meta name="csrf-token" content={visitor.csrfToken} />
         <title>{`${title} · Streamshop`}</title>
         <link rel="stylesheet" href="/static/app.css" />
+        {(styles ?? []).map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
@@ -112,6 +120,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
       */}
         <script src="/static/htmx.min.js" />
         <script src="/static/hx-sse.min.js" />
+        {(scripts ?? []).map((src) => (
+          <script src={src} />
+        ))}
       </body>
     </html>
   )

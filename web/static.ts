@@ -14,6 +14,13 @@ const FILES: Record<string, { path: string; type: string }> = {
     type: 'text/javascript',
   },
   'app.css': { path: 'web/static/app.css', type: 'text/css' },
+  // The admin's charts: uPlot, and our script that draws each chart element with it.
+  'uPlot.iife.min.js': {
+    path: 'node_modules/uplot/dist/uPlot.iife.min.js',
+    type: 'text/javascript',
+  },
+  'uPlot.min.css': { path: 'node_modules/uplot/dist/uPlot.min.css', type: 'text/css' },
+  'charts.js': { path: 'web/static/charts.js', type: 'text/javascript' },
   'favicon.svg': { path: 'web/static/favicon.svg', type: 'image/svg+xml' },
 }
 

@@ -15,7 +15,13 @@ export type AdminTab = (typeof ADMIN_TABS)[number]['id']
 export const AdminLayout: FC<
   PropsWithChildren<{ title: string; visitor: Visitor; tab: AdminTab; live?: readonly string[] }>
 > = ({ title, visitor, tab, live, children }) => (
-  <Layout title={`Admin: ${title}`} visitor={visitor} live={live}>
+  <Layout
+    title={`Admin: ${title}`}
+    visitor={visitor}
+    live={live}
+    scripts={['/static/uPlot.iife.min.js', '/static/charts.js']}
+    styles={['/static/uPlot.min.css']}
+  >
     <nav class="admin-tabs" aria-label="Admin">
       {ADMIN_TABS.map((t) => (
         <a href={t.href} aria-current={t.id === tab ? 'page' : undefined}>

@@ -1,8 +1,15 @@
 import type { FC } from 'hono/jsx'
 import type { Visitor } from '../../../services/accounts/index.ts'
-import type { Figure, Overview, RecentOrder, Trend } from '../../../services/analytics/index.ts'
+import type {
+  EventRate,
+  Figure,
+  Overview,
+  RecentOrder,
+  Trend,
+} from '../../../services/analytics/index.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
+import { Chart } from './chart.tsx'
 import type { DayRange } from './sagas-views.tsx'
 
 /** Analytics sums one currency: the catalog's (its products default to euros). */
@@ -15,6 +22,8 @@ export interface OverviewExtras {
   /** The last 30 days, a bucket a day. */
   trend: Trend<'revenueMinor' | 'ordersPlaced' | 'ordersCompleted'>
   recent: RecentOrder[]
+  /** Events analytics handled per second over the last 30 minutes. */
+  eventsPerSecond: EventRate
 }
 
 const money = (minor: number) => formatMoney(minor, SHOP_CURRENCY)
@@ -65,6 +74,25 @@ export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }>
     <p id="active-now">
       <strong>{extras.activeNow}</strong> shoppers active in the last 5 minutes
     </p>
+    <Chart
+      id="events-chart"
+      title="Events per second, the last 30 minutes"
+      x={extras.eventsPerSecond.seconds}
+      series={[{ label: 'events/s', values: extras.eventsPerSecond.events }]}
+    />
+    <Chart
+      id="trend-chart"
+      title="Revenue and orders, the last 30 days"
+      x={extras.trend.buckets}
+      series={[
+        {
+          label: `revenue (${SHOP_CURRENCY})`,
+          values: extras.trend.series.revenueMinor.map((m) => m / 100),
+          scale: 'money',
+        },
+        { label: 'orders placed', values: extras.trend.series.ordersPlaced, scale: 'count' },
+      ]}
+    />
     <table class="admin-table" id="overview-trend">
       <caption>The last 30 days</caption>
       <thead>

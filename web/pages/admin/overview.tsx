@@ -2,7 +2,13 @@
 // before, shoppers active now, the last 30 days, the latest orders — live, re-read every second.
 import { Hono } from 'hono'
 import type { VisitorEnv } from '../../../services/accounts/index.ts'
-import { activeUsers, overview, recentOrders, trend } from '../../../services/analytics/index.ts'
+import {
+  activeUsers,
+  eventsPerSecond,
+  overview,
+  recentOrders,
+  trend,
+} from '../../../services/analytics/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from './day-range.ts'
 import { type OverviewExtras, OverviewPage } from './overview-views.tsx'
@@ -19,7 +25,7 @@ export function overviewPart(from: number, to: number): string {
 export async function overviewExtras(db: Db, now = Date.now()): Promise<OverviewExtras> {
   const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS
   const tomorrow = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS
-  const [activeNow, last30, recent] = await Promise.all([
+  const [activeNow, last30, recent, rate] = await Promise.all([
     activeUsers(db, { from: minute - 4 * MINUTE_MS, to: minute + MINUTE_MS }),
     trend(db, { from: tomorrow - 30 * DAY_MS, to: tomorrow }, 'day', [
       'revenueMinor',
@@ -27,8 +33,9 @@ export async function overviewExtras(db: Db, now = Date.now()): Promise<Overview
       'ordersCompleted',
     ]),
     recentOrders(db, 10),
+    eventsPerSecond(db, { from: now - 30 * MINUTE_MS, to: now }),
   ])
-  return { activeNow, trend: last30, recent }
+  return { activeNow, trend: last30, recent, eventsPerSecond: rate }
 }
 
 export function adminOverviewPages(deps: { db: Db }): Hono<VisitorEnv> {
