@@ -4,8 +4,10 @@ import {
   requireRole,
   secureCookies,
   sessionSecret,
+  usersPerRole,
   type VisitorEnv,
 } from '../services/accounts/index.ts'
+import { analyticsRoutes } from '../services/analytics/index.ts'
 import { cartCount, mergeGuestCart } from '../services/carts/index.ts'
 import { mountCatalog } from '../services/catalog/index.ts'
 import { mountIngest } from '../services/ingest/index.ts'
@@ -102,6 +104,14 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
   app.route('/', orderRoutes({ db, saga }))
   mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
   app.route('/', promotionRoutes({ db, requireAdmin: requireRole('admin') }))
+  app.route(
+    '/',
+    analyticsRoutes({
+      db,
+      requireAdmin: requireRole('admin'),
+      countRoles: () => usersPerRole(db),
+    }),
+  )
   app.route(
     '/',
     experimentRoutes({

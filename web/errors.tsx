@@ -41,7 +41,12 @@ export const ErrorPage: FC<{ visitor: Visitor; status: number; title: string; de
 
 /** Whether a request wants a page rather than JSON: browsers' navigations and htmx requests. */
 function wantsHtml(c: Context): boolean {
-  if (c.req.path.startsWith('/api/') || c.req.path === '/openapi.json') return false
+  if (
+    c.req.path.startsWith('/api/') ||
+    c.req.path.startsWith('/analytics/') ||
+    c.req.path === '/openapi.json'
+  )
+    return false
   return (
     (c.req.header('accept') ?? '').includes('text/html') || c.req.header('hx-request') === 'true'
   )

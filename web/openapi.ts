@@ -1,6 +1,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import {
+  analyticsProductsQuerySchema,
+  analyticsRangeQuerySchema,
+} from '../services/analytics/index.ts'
+import {
   productCreateSchema,
   productListQuerySchema,
   productUpdateSchema,
@@ -162,6 +166,40 @@ export function openApiDocument() {
           responses: { 200: ok('{ success, data, metadata }'), 400: problem },
         },
       },
+      ...Object.fromEntries(
+        (
+          [
+            ['dashboard', 'Every figure of the admin dashboard at once'],
+            ['overview', 'Revenue, orders, users and products against the period before'],
+            ['orders', 'Orders, revenue, refunds, average order value and top sellers'],
+            [
+              'users',
+              'Registrations and active users, growth over 7 and 30 days, accounts per role',
+            ],
+            [
+              'products',
+              'Per product: views, cart adds, orders, units, revenue, rating (sortable, paged)',
+            ],
+          ] as const
+        ).map(([name, summary]) => [
+          `/analytics/${name}`,
+          {
+            get: {
+              summary: `${summary} (admin; ?format=csv for CSV)`,
+              parameters: queryParameters(
+                (name === 'products'
+                  ? analyticsProductsQuerySchema
+                  : analyticsRangeQuerySchema) as unknown as z.ZodObject,
+              ),
+              responses: {
+                200: ok('JSON, or text/csv with format=csv'),
+                400: problem,
+                403: problem,
+              },
+            },
+          },
+        ]),
+      ),
       '/api/admin/experiments': {
         get: {
           summary: 'A/B experiments with their results (admin)',

@@ -42,6 +42,12 @@ export { type Growth, type UsersSummary, usersSummary } from './queries/users-su
 export { type RebuildOptions, type RebuildReport, rebuildAnalytics } from './rebuild.ts'
 export { analyticsConsumers } from './registry.ts'
 export { listenForAnalyticsReplays, REPLAY_SERVICE } from './replay.ts'
+export {
+  type AnalyticsRoutesDeps,
+  analyticsProductsQuerySchema,
+  analyticsRangeQuerySchema,
+  analyticsRoutes,
+} from './routes.ts'
 export type { Granularity } from './schema.ts'
 
 /**

@@ -23,7 +23,9 @@ test('/openapi.json describes every JSON route the shop serves, with request sch
   }
   const jsonRoutes = shop.app.routes.filter(
     (r) =>
-      (r.path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(r.path)) &&
+      (r.path.startsWith('/api/') ||
+        r.path.startsWith('/analytics/') ||
+        ['/healthz', '/readyz', '/metrics'].includes(r.path)) &&
       r.method !== 'ALL',
   )
   expect(jsonRoutes.length).toBeGreaterThan(8)

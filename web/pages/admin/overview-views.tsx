@@ -7,10 +7,10 @@ import type {
   RecentOrder,
   Trend,
 } from '../../../services/analytics/index.ts'
+import type { DayRange } from '../../../shared/http/day-range.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
 import { Chart } from './chart.tsx'
-import type { DayRange } from './sagas-views.tsx'
 
 /** Analytics sums one currency: the catalog's (its products default to euros). */
 export const SHOP_CURRENCY = 'EUR'

@@ -10,7 +10,7 @@ import {
   trend,
 } from '../../../services/analytics/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
-import { parseDayRange } from './day-range.ts'
+import { parseDayRange } from '../../../shared/http/day-range.ts'
 import { type OverviewExtras, OverviewPage } from './overview-views.tsx'
 
 const DAY_MS = 86_400_000

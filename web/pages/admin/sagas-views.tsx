@@ -7,13 +7,8 @@ import type {
   SagaProgress,
   TimelineEntry,
 } from '../../../services/orders/index.ts'
+import type { DayRange } from '../../../shared/http/day-range.ts'
 import { AdminLayout } from './admin-layout.tsx'
-
-/** A range of days, as the page's filter shows it (UTC dates, both included). */
-export interface DayRange {
-  from: string
-  to: string
-}
 
 const PROGRESS_WORDS: Record<SagaProgress, string> = {
   in_flight: 'In flight',

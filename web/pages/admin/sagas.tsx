@@ -12,7 +12,7 @@ import {
 } from '../../../services/orders/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts'
-import { parseDayRange } from './day-range.ts'
+import { parseDayRange } from '../../../shared/http/day-range.ts'
 import { SagasPage, SagaTimelinePage } from './sagas-views.tsx'
 
 const PAGE_SIZE = 50

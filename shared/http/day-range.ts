@@ -1,6 +1,11 @@
 import { z } from 'zod'
-import { ValidationError } from '../../../shared/errors.ts'
-import type { DayRange } from './sagas-views.tsx'
+import { ValidationError } from '../errors.ts'
+
+/** A range of days as a filter shows it (UTC dates, both included). */
+export interface DayRange {
+  from: string
+  to: string
+}
 
 const DAY_MS = 86_400_000
 const MAX_DAYS = 366
@@ -11,7 +16,7 @@ const iso = (at: number) => new Date(at).toISOString().slice(0, 10)
 const real = (text: string) => !Number.isNaN(Date.parse(text)) && iso(Date.parse(text)) === text
 
 /**
- * The admin's date filter: `from` and `to` as UTC dates, both included (the last 7 days unless
+ * A date filter (the admin's pages, the analytics API): `from` and `to` as UTC dates, both included (the last 7 days unless
  * given), and the same as milliseconds, `to` exclusive. A bad or reversed range is a 400.
  */
 export function parseDayRange(
