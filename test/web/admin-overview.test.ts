@@ -2,7 +2,7 @@
 // the range's revenue and orders from the analytics roll-ups, today's row in the last 30 days and
 // the latest orders, and its stream sends the figures again when an order completes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ensureAdmin } from '../../services/accounts/accounts.ts'
+import { adminOf, aroundToday, utcDay } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -15,29 +15,15 @@ import {
 } from '../helpers/saga.ts'
 
 let shop: SagaShop
+let admin: () => Promise<TestBrowser>
 
 beforeAll(async () => {
   shop = await startSagaShop()
-  await ensureAdmin(shop.platform.database.db, {
-    email: 'overview-admin@example.test',
-    password: 'admin-password-123',
-  })
+  admin = await adminOf(shop)
 })
 
 afterAll(() => shop.close())
 
-async function admin() {
-  const browser = new TestBrowser(shop.app)
-  await browser.get('/login')
-  await browser.post('/login', {
-    email: 'overview-admin@example.test',
-    password: 'admin-password-123',
-  })
-  return browser
-}
-
-const day = (offset: number) =>
-  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
 const figure = (html: string, id: string) =>
   html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
 
@@ -61,7 +47,7 @@ describe('admin: overview', () => {
     const boss = await admin()
     const html = await eventually(
       async () => {
-        await boss.get(`/admin/overview?from=${day(-1)}&to=${day(1)}`)
+        await boss.get(`/admin/overview?${aroundToday()}`)
         return boss.lastHtml.includes(`data-order="${orderId}" data-status="completed"`)
           ? boss.lastHtml
           : undefined
@@ -72,14 +58,16 @@ describe('admin: overview', () => {
     expect(figure(html, 'revenue')).toBe('€50.00')
     expect(figure(html, 'completed')).toBe('1')
     expect(html).toMatch(
-      new RegExp(`<tr data-day="${day(0)}"><td>${day(0)}</td><td>€50.00</td><td>1</td><td>1</td>`),
+      new RegExp(
+        `<tr data-day="${utcDay(0)}"><td>${utcDay(0)}</td><td>€50.00</td><td>1</td><td>1</td>`,
+      ),
     )
     expect((await boss.get('/admin/overview?from=2026-13-01')).status).toBe(400)
   })
 
   test("the page's stream sends new figures when another order completes", async () => {
     const boss = await admin()
-    await boss.get(`/admin/overview?from=${day(-1)}&to=${day(1)}`)
+    await boss.get(`/admin/overview?${aroundToday()}`)
     const part = boss.lastHtml.match(/parts=(admin-overview%3A\d+-\d+)/)?.[1]
     expect(part).toBeDefined()
     const abort = new AbortController()

@@ -4,8 +4,8 @@
 // analytics event.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
-import { ensureAdmin } from '../../services/accounts/accounts.ts'
 import { outbox } from '../../shared/bus/schema.ts'
+import { adminOf, aroundToday } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -18,31 +18,14 @@ import {
 } from '../helpers/saga.ts'
 
 let shop: SagaShop
+let admin: () => Promise<TestBrowser>
 
 beforeAll(async () => {
   shop = await startSagaShop()
-  await ensureAdmin(shop.platform.database.db, {
-    email: 'sagas-admin@example.test',
-    password: 'admin-password-123',
-  })
+  admin = await adminOf(shop)
 })
 
 afterAll(() => shop.close())
-
-async function admin() {
-  const browser = new TestBrowser(shop.app)
-  await browser.get('/login')
-  await browser.post('/login', {
-    email: 'sagas-admin@example.test',
-    password: 'admin-password-123',
-  })
-  return browser
-}
-
-const day = (offset: number) =>
-  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
-/** Yesterday to tomorrow: today's sagas, even in a run that crosses midnight (UTC). */
-const around = () => `from=${day(-1)}&to=${day(1)}`
 
 describe('admin: sagas', () => {
   test('guests are sent to log in, customers get a 403, and nothing of the page shows', async () => {
@@ -69,7 +52,7 @@ describe('admin: sagas', () => {
     await terminal(buyer.get, declined)
 
     const boss = await admin()
-    const page = await boss.get(`/admin/sagas?${around()}`)
+    const page = await boss.get(`/admin/sagas?${aroundToday()}`)
     expect(page.status).toBe(200)
     const html = boss.lastHtml
     const count = (progress: string) =>
@@ -80,7 +63,7 @@ describe('admin: sagas', () => {
     expect(html).toContain(`data-order="${done}" data-progress="completed"`)
     expect(html).toContain(`data-order="${declined}" data-progress="failed"`)
 
-    const failedOnly = await boss.get(`/admin/sagas?progress=failed&${around()}`)
+    const failedOnly = await boss.get(`/admin/sagas?progress=failed&${aroundToday()}`)
     expect(failedOnly.status).toBe(200)
     expect(boss.lastHtml).toContain(`data-order="${declined}"`)
     expect(boss.lastHtml).not.toContain(`data-order="${done}"`)
@@ -114,7 +97,7 @@ describe('admin: sagas', () => {
 
   test("the page's stream sends the figures again when a saga ends", async () => {
     const boss = await admin()
-    await boss.get(`/admin/sagas?${around()}`)
+    await boss.get(`/admin/sagas?${aroundToday()}`)
     const part = boss.lastHtml.match(/parts=(admin-sagas%3A\d+-\d+)/)?.[1]
     expect(part).toBeDefined()
     const abort = new AbortController()

@@ -2,35 +2,23 @@
 // consumer groups with members and lag, a topic's dead letters with their errors, and a poisoned
 // record that, once its consumer is fixed, is replayed from the page and applied exactly once.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ensureAdmin } from '../../services/accounts/accounts.ts'
 import { defineConsumer } from '../../shared/consumers/define.ts'
 import { AppError } from '../../shared/errors.ts'
 import { createEvent, toRecord } from '../../shared/events/envelope.ts'
+import { adminOf } from '../helpers/admin.ts'
 import { eventually, unique } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
 import { type SagaShop, shopper, startSagaShop } from '../helpers/saga.ts'
 
 let shop: SagaShop
+let admin: () => Promise<TestBrowser>
 
 beforeAll(async () => {
   shop = await startSagaShop()
-  await ensureAdmin(shop.platform.database.db, {
-    email: 'stream-admin@example.test',
-    password: 'admin-password-123',
-  })
+  admin = await adminOf(shop)
 })
 
 afterAll(() => shop.close())
-
-async function admin() {
-  const browser = new TestBrowser(shop.app)
-  await browser.get('/login')
-  await browser.post('/login', {
-    email: 'stream-admin@example.test',
-    password: 'admin-password-123',
-  })
-  return browser
-}
 
 describe('admin: stream', () => {
   test('only admins see it', async () => {

@@ -11,6 +11,7 @@ import type { DayRange } from '../../../shared/http/day-range.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
 import { Chart } from './chart.tsx'
+import { RangeFilter } from './range-filter.tsx'
 
 /** Analytics sums one currency: the catalog's (its products default to euros). */
 export const SHOP_CURRENCY = 'EUR'
@@ -151,16 +152,11 @@ export const OverviewPage: FC<{
 }> = (p) => (
   <AdminLayout title="Overview" visitor={p.visitor} tab="overview" live={[p.live]}>
     <h1>Overview</h1>
-    <form method="get" action="/admin/overview" class="range-filter">
-      <label>
-        From <input type="date" name="from" value={p.range.from} required />
-      </label>
-      <label>
-        To <input type="date" name="to" value={p.range.to} required />
-      </label>
-      <button type="submit">Show</button>
-      <span class="muted">compared with the same number of days before</span>
-    </form>
+    <RangeFilter
+      action="/admin/overview"
+      range={p.range}
+      note="compared with the same number of days before"
+    />
     <OverviewFigures overview={p.overview} extras={p.extras} />
   </AdminLayout>
 )

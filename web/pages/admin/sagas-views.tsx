@@ -9,6 +9,7 @@ import type {
 } from '../../../services/orders/index.ts'
 import type { DayRange } from '../../../shared/http/day-range.ts'
 import { AdminLayout } from './admin-layout.tsx'
+import { RangeFilter } from './range-filter.tsx'
 
 const PROGRESS_WORDS: Record<SagaProgress, string> = {
   in_flight: 'In flight',
@@ -143,16 +144,7 @@ export const SagasPage: FC<{
 }> = (p) => (
   <AdminLayout title="Sagas" visitor={p.visitor} tab="sagas" live={[p.live]}>
     <h1>Sagas</h1>
-    <form method="get" action="/admin/sagas" class="range-filter">
-      <label>
-        From <input type="date" name="from" value={p.range.from} required />
-      </label>
-      <label>
-        To <input type="date" name="to" value={p.range.to} required />
-      </label>
-      {p.progress ? <input type="hidden" name="progress" value={p.progress} /> : null}
-      <button type="submit">Show</button>
-    </form>
+    <RangeFilter action="/admin/sagas" range={p.range} keep={{ progress: p.progress }} />
     <SagaSummary overview={p.overview} range={p.range} />
     <h2>{p.progress ? PROGRESS_WORDS[p.progress] : 'All sagas'}, newest first</h2>
     <SagaRows items={p.items} />
