@@ -12,9 +12,7 @@ describe('toCsv', () => {
           ['two\nlines', 0, undefined],
         ],
       ),
-    ).toBe(
-      'name,count,note\r\nplain,3,\r\n"with, comma",-2.5,"say ""hi"""\r\n"two\nlines",0,\r\n',
-    )
+    ).toBe('name,count,note\r\nplain,3,\r\n"with, comma",-2.5,"say ""hi"""\r\n"two\nlines",0,\r\n')
   })
 
   test('a text a spreadsheet would run as a formula is made plain text', () => {
