@@ -5,6 +5,7 @@ import { Layout } from '../../layout.tsx'
 /** The admin's tabs, in order; each is its own page under /admin with its own live stream. */
 export const ADMIN_TABS = [
   { id: 'overview', label: 'Overview', href: '/admin/overview' },
+  { id: 'orders', label: 'Orders', href: '/admin/orders' },
   { id: 'sagas', label: 'Sagas', href: '/admin/sagas' },
   { id: 'stream', label: 'Stream', href: '/admin/stream' },
 ] as const

@@ -5,6 +5,7 @@ import type { EventBus } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { pseudonym, track } from '../../track.ts'
 import { adminOnly } from './admin-only.ts'
+import { adminOrdersPages } from './orders.tsx'
 import { adminOverviewPages } from './overview.tsx'
 import { adminSagaPages } from './sagas.tsx'
 import { adminStreamPages } from './stream.tsx'
@@ -33,6 +34,7 @@ export function adminPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
   })
   app.get('/admin', (c) => c.redirect('/admin/overview', 302))
   app.route('/', adminOverviewPages(deps))
+  app.route('/', adminOrdersPages(deps))
   app.route('/', adminSagaPages(deps))
   app.route('/', adminStreamPages(deps))
   return app

@@ -9,6 +9,8 @@ import { parseMsRange } from '../../../shared/http/day-range.ts'
 import type { LivePart } from '../../../shared/http/live.ts'
 import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
+import { ordersWithNames } from './orders.tsx'
+import { OrdersFigures } from './orders-views.tsx'
 import { overviewExtras } from './overview.tsx'
 import { OverviewFigures } from './overview-views.tsx'
 import { SagaSummary } from './sagas-views.tsx'
@@ -97,6 +99,25 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
               <OverviewFigures overview={figures} extras={extras} />,
             ),
             version: JSON.stringify({ figures, extras }),
+          }
+        },
+      }
+    },
+    // The Orders tab's figures for a range (`<from>-<to>` in ms).
+    'admin-orders': async (visitor, argument) => {
+      admin(visitor)
+      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+      const range = parseMsRange(from, to)
+      return {
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const { summary, names } = await ordersWithNames(deps.db, range)
+          return {
+            data: await partial(
+              'admin-orders-figures',
+              <OrdersFigures summary={summary} names={names} />,
+            ),
+            version: JSON.stringify(summary),
           }
         },
       }
