@@ -6,6 +6,7 @@ import { Layout } from '../../layout.tsx'
 export const ADMIN_TABS = [
   { id: 'overview', label: 'Overview', href: '/admin/overview' },
   { id: 'orders', label: 'Orders', href: '/admin/orders' },
+  { id: 'users', label: 'Users', href: '/admin/users' },
   { id: 'sagas', label: 'Sagas', href: '/admin/sagas' },
   { id: 'stream', label: 'Stream', href: '/admin/stream' },
 ] as const

@@ -9,6 +9,7 @@ import { adminOrdersPages } from './orders.tsx'
 import { adminOverviewPages } from './overview.tsx'
 import { adminSagaPages } from './sagas.tsx'
 import { adminStreamPages } from './stream.tsx'
+import { adminUsersPages } from './users.tsx'
 
 export interface AdminPagesDeps {
   db: Db
@@ -35,6 +36,7 @@ export function adminPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
   app.get('/admin', (c) => c.redirect('/admin/overview', 302))
   app.route('/', adminOverviewPages(deps))
   app.route('/', adminOrdersPages(deps))
+  app.route('/', adminUsersPages(deps))
   app.route('/', adminSagaPages(deps))
   app.route('/', adminStreamPages(deps))
   return app

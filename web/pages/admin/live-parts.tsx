@@ -17,6 +17,8 @@ import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
 import { groupRows, type TopicSnapshot, topicRows } from './stream-data.ts'
 import { StreamFigures, TailRecords } from './stream-views.tsx'
+import { usersWithRoles } from './users.tsx'
+import { UsersFigures } from './users-views.tsx'
 
 /** Figures are re-read this often; an admin page's updates come at most once a second. */
 const FIGURES_MS = 1000
@@ -117,6 +119,22 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
               'admin-orders-figures',
               <OrdersFigures summary={summary} names={names} />,
             ),
+            version: JSON.stringify(summary),
+          }
+        },
+      }
+    },
+    // The Users tab's figures for a range (`<from>-<to>` in ms).
+    'admin-users': async (visitor, argument) => {
+      admin(visitor)
+      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+      const range = parseMsRange(from, to)
+      return {
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const summary = await usersWithRoles(deps.db, range)
+          return {
+            data: await partial('admin-users-figures', <UsersFigures summary={summary} />),
             version: JSON.stringify(summary),
           }
         },
