@@ -1,5 +1,6 @@
 // The admin area in a real browser against `bun web/main.ts`: the Overview's charts are drawn by
-// uPlot under the shop's CSP, stay drawn as the page's stream replaces them, and each tab opens.
+// uPlot under the shop's CSP, stay drawn as the page's stream replaces them, and each tab opens
+// (with a screenshot of each).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type BrowserShop, startBrowserShop } from '../helpers/e2e.ts'
 
@@ -41,12 +42,10 @@ test('an admin sees the overview charts drawn and redrawn live, and opens every 
     { elements: 1, drawn: true },
   ])
   await shop.shot(page, 'admin-overview')
-  for (const [tab, heading] of [
-    ['Sagas', 'Sagas'],
-    ['Stream', 'Stream'],
-  ] as const) {
+  for (const tab of ['Orders', 'Users', 'Sagas', 'Stream']) {
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: tab }).click()
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+    await page.getByRole('heading', { level: 1, name: tab }).waitFor()
+    if (tab === 'Users') await page.locator('#growth-chart canvas').first().waitFor()
     await shop.shot(page, `admin-${tab.toLowerCase()}`)
   }
   expect(errors).toEqual([])
