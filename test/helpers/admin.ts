@@ -26,3 +26,46 @@ export function utcDay(offset: number): string {
 export function aroundToday(): string {
   return `from=${utcDay(-1)}&to=${utcDay(1)}`
 }
+
+/** A figure of an admin page's live part, as its updates carry it. */
+export interface LiveFigure {
+  /** Every value the figure has had in the updates read so far, in order. */
+  values(): number[]
+  /** Reads updates until `done` holds of the values, for at most 20 s. */
+  until(done: (values: number[]) => boolean): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Follows the live part `part` (e.g. `admin-orders`) of the page the browser loaded last and reads
+ * the figure `id` (`<div data-figure="id"><dt>…</dt><dd>n</dd>`) out of each update.
+ */
+export async function followFigure(
+  browser: TestBrowser,
+  part: string,
+  id: string,
+): Promise<LiveFigure> {
+  const name = browser.lastHtml.match(new RegExp(`parts=(${part}%3A\\d+-\\d+)`))?.[1]
+  if (!name) throw new Error(`the page has no ${part} part`)
+  const abort = new AbortController()
+  const res = await browser.request(`/live?parts=${name}`, { signal: abort.signal })
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const figure = new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>(\\d+)</dd>`, 'g')
+  let text = ''
+  const values = () => [...text.matchAll(figure)].map((m) => Number(m[1]))
+  return {
+    values,
+    until: async (done) => {
+      const deadline = Date.now() + 20_000
+      while (!done(values()) && Date.now() < deadline) {
+        const { value, done: ended } = await reader.read()
+        if (ended) break
+        text += new TextDecoder().decode(value)
+      }
+    },
+    close: async () => {
+      abort.abort()
+      await reader.cancel().catch(() => {})
+    },
+  }
+}

@@ -2,7 +2,7 @@
 // average order and top sellers (by name) from the analytics roll-ups; a CSV link to the same
 // figures; and its stream sending them again when another order completes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday } from '../helpers/admin.ts'
+import { adminOf, aroundToday, followFigure } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import type { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -68,35 +68,17 @@ describe('admin: orders', () => {
   test("the page's stream sends the figures again when another order completes", async () => {
     const boss = await admin()
     await boss.get(`/admin/orders?${aroundToday()}`)
-    const part = boss.lastHtml.match(/parts=(admin-orders%3A\d+-\d+)/)?.[1]
-    expect(part).toBeDefined()
-    const abort = new AbortController()
-    const res = await boss.request(`/live?parts=${part}`, { signal: abort.signal })
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-    let text = ''
-    const completed = () =>
-      [...text.matchAll(/data-figure="completed"><dt>[^<]*<\/dt><dd>(\d+)<\/dd>/g)].map((m) =>
-        Number(m[1]),
-      )
-    const readUntil = async (done: () => boolean) => {
-      const deadline = Date.now() + 20_000
-      while (!done() && Date.now() < deadline) {
-        const { value, done: ended } = await reader.read()
-        if (ended) break
-        text += new TextDecoder().decode(value)
-      }
-    }
-    await readUntil(() => completed().length > 0)
-    const before = completed().at(-1) ?? 0
+    const live = await followFigure(boss, 'admin-orders', 'completed')
+    await live.until((v) => v.length > 0)
+    const before = live.values().at(-1) ?? 0
     const product = await stockedProduct(shop, 5)
     const buyer = await shopper(shop)
     await terminal(
       buyer.get,
       await buyer.place(TEST_CARDS.ok, [{ productId: product.id, quantity: 1 }]),
     )
-    await readUntil(() => (completed().at(-1) ?? 0) > before)
-    abort.abort()
-    await reader.cancel().catch(() => {})
-    expect(completed().at(-1)).toBe(before + 1)
+    await live.until((v) => (v.at(-1) ?? 0) > before)
+    await live.close()
+    expect(live.values().at(-1)).toBe(before + 1)
   })
 })

@@ -2,7 +2,7 @@
 // the range, growth over 7 and 30 days, accounts per role; and its stream sending new figures when
 // someone registers.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday } from '../helpers/admin.ts'
+import { adminOf, aroundToday, followFigure } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import type { TestBrowser } from '../helpers/browser.ts'
 import { type SagaShop, shopper, startSagaShop } from '../helpers/saga.ts'
@@ -55,29 +55,12 @@ describe('admin: users', () => {
   test("the page's stream sends new figures when someone registers", async () => {
     const boss = await admin()
     await boss.get(`/admin/users?${aroundToday()}`)
-    const part = boss.lastHtml.match(/parts=(admin-users%3A\d+-\d+)/)?.[1]
-    const abort = new AbortController()
-    const res = await boss.request(`/live?parts=${part}`, { signal: abort.signal })
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-    let text = ''
-    const counts = () =>
-      [...text.matchAll(/data-figure="registered"><dt>[^<]*<\/dt><dd>(\d+)<\/dd>/g)].map((m) =>
-        Number(m[1]),
-      )
-    const readUntil = async (done: () => boolean) => {
-      const deadline = Date.now() + 20_000
-      while (!done() && Date.now() < deadline) {
-        const { value, done: ended } = await reader.read()
-        if (ended) break
-        text += new TextDecoder().decode(value)
-      }
-    }
-    await readUntil(() => counts().length > 0)
-    const before = counts().at(-1) ?? 0
+    const live = await followFigure(boss, 'admin-users', 'registered')
+    await live.until((v) => v.length > 0)
+    const before = live.values().at(-1) ?? 0
     await shopper(shop)
-    await readUntil(() => (counts().at(-1) ?? 0) > before)
-    abort.abort()
-    await reader.cancel().catch(() => {})
-    expect(counts().at(-1)).toBe(before + 1)
+    await live.until((v) => (v.at(-1) ?? 0) > before)
+    await live.close()
+    expect(live.values().at(-1)).toBe(before + 1)
   })
 })

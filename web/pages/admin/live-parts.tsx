@@ -61,85 +61,62 @@ function sharedOverview(db: Db, from: number, to: number): ReturnType<typeof sag
   return figures
 }
 
+/**
+ * A tab's figures for a range (the part's argument, `<from>-<to>` in ms, held to the filter's
+ * rules), re-read every second and sent when their version changed.
+ */
+function rangeFigures(
+  id: string,
+  look: (range: DayRangeMs) => Promise<{ content: unknown; version: string }>,
+): PartFactory {
+  return async (visitor, argument) => {
+    admin(visitor)
+    const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+    const range = parseMsRange(from, to)
+    return {
+      subscribe: every(FIGURES_MS),
+      render: async () => {
+        const { content, version } = await look(range)
+        return { data: await partial(id, content), version }
+      },
+    }
+  }
+}
+
+type DayRangeMs = ReturnType<typeof parseMsRange>
+
 export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFactory> {
   return {
-    // The Sagas page's figures for a range: `<from>-<to>` in ms.
-    'admin-sagas': async (visitor, argument) => {
-      admin(visitor)
-      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
-      const range = parseMsRange(from, to)
+    'admin-sagas': rangeFigures('admin-sagas-summary', async (range) => {
+      const overview = await sharedOverview(deps.db, range.from, range.to)
+      const { oldestInFlight, ...figures } = overview
       return {
-        subscribe: every(FIGURES_MS),
-        render: async () => {
-          const overview = await sharedOverview(deps.db, range.from, range.to)
-          const { oldestInFlight, ...figures } = overview
-          return {
-            data: await partial(
-              'admin-sagas-summary',
-              <SagaSummary overview={overview} range={range.days} />,
-            ),
-            version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
-          }
-        },
+        content: <SagaSummary overview={overview} range={range.days} />,
+        version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
       }
-    },
-    // The Overview's figures for a range (`<from>-<to>` in ms), with now, 30 days and the latest.
-    'admin-overview': async (visitor, argument) => {
-      admin(visitor)
-      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
-      const range = parseMsRange(from, to)
+    }),
+    // The Overview's figures, with now, the last 30 days and the latest orders.
+    'admin-overview': rangeFigures('admin-overview-figures', async (range) => {
+      const [figures, extras] = await Promise.all([
+        overview(deps.db, range),
+        overviewExtras(deps.db),
+      ])
       return {
-        subscribe: every(FIGURES_MS),
-        render: async () => {
-          const [figures, extras] = await Promise.all([
-            overview(deps.db, range),
-            overviewExtras(deps.db),
-          ])
-          return {
-            data: await partial(
-              'admin-overview-figures',
-              <OverviewFigures overview={figures} extras={extras} />,
-            ),
-            version: JSON.stringify({ figures, extras }),
-          }
-        },
+        content: <OverviewFigures overview={figures} extras={extras} />,
+        version: JSON.stringify({ figures, extras }),
       }
-    },
-    // The Orders tab's figures for a range (`<from>-<to>` in ms).
-    'admin-orders': async (visitor, argument) => {
-      admin(visitor)
-      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
-      const range = parseMsRange(from, to)
+    }),
+    'admin-orders': rangeFigures('admin-orders-figures', async (range) => {
+      const { summary, names } = await ordersWithNames(deps.db, range)
       return {
-        subscribe: every(FIGURES_MS),
-        render: async () => {
-          const { summary, names } = await ordersWithNames(deps.db, range)
-          return {
-            data: await partial(
-              'admin-orders-figures',
-              <OrdersFigures summary={summary} names={names} />,
-            ),
-            version: JSON.stringify(summary),
-          }
-        },
+        content: <OrdersFigures summary={summary} names={names} />,
+        version: JSON.stringify(summary),
       }
-    },
-    // The Users tab's figures for a range (`<from>-<to>` in ms).
-    'admin-users': async (visitor, argument) => {
-      admin(visitor)
-      const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
-      const range = parseMsRange(from, to)
-      return {
-        subscribe: every(FIGURES_MS),
-        render: async () => {
-          const summary = await usersWithRoles(deps.db, range)
-          return {
-            data: await partial('admin-users-figures', <UsersFigures summary={summary} />),
-            version: JSON.stringify(summary),
-          }
-        },
-      }
-    },
+    }),
+    'admin-users': rangeFigures('admin-users-figures', async (range) => {
+      const summary = await usersWithRoles(deps.db, range)
+      return { content: <UsersFigures summary={summary} />, version: JSON.stringify(summary) }
+    }),
     // The Stream page's topics (with records/s since the last look) and groups.
     'admin-stream': async (visitor) => {
       admin(visitor)

@@ -7,11 +7,7 @@ import { productsByIds } from '../../../services/catalog/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
 import { OrdersPage } from './orders-views.tsx'
-
-/** The live part of the Orders tab for a range: `admin-orders:<from>-<to>` in milliseconds. */
-export function ordersPart(from: number, to: number): string {
-  return `admin-orders:${from}-${to}`
-}
+import { rangePart } from './range-part.ts'
 
 /** The range's summary with the top sellers' names from the catalog. */
 export async function ordersWithNames(
@@ -40,7 +36,7 @@ export function adminOrdersPages(deps: { db: Db }): Hono<VisitorEnv> {
         range={range.days}
         summary={summary}
         names={names}
-        live={ordersPart(range.from, range.to)}
+        live={rangePart('admin-orders', range)}
       />,
     )
   })

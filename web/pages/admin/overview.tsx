@@ -12,14 +12,10 @@ import {
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
 import { type OverviewExtras, OverviewPage } from './overview-views.tsx'
+import { rangePart } from './range-part.ts'
 
 const DAY_MS = 86_400_000
 const MINUTE_MS = 60_000
-
-/** The live part of the Overview for a range: `admin-overview:<from>-<to>` in milliseconds. */
-export function overviewPart(from: number, to: number): string {
-  return `admin-overview:${from}-${to}`
-}
 
 /** What the Overview shows besides the range: now, the last 30 days, the latest orders. */
 export async function overviewExtras(db: Db, now = Date.now()): Promise<OverviewExtras> {
@@ -49,7 +45,7 @@ export function adminOverviewPages(deps: { db: Db }): Hono<VisitorEnv> {
         range={range.days}
         overview={figures}
         extras={extras}
-        live={overviewPart(range.from, range.to)}
+        live={rangePart('admin-overview', range)}
       />,
     )
   })

@@ -13,6 +13,7 @@ import {
 import type { Db } from '../../../shared/db/client.ts'
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
+import { rangePart } from './range-part.ts'
 import { SagasPage, SagaTimelinePage } from './sagas-views.tsx'
 
 const PAGE_SIZE = 50
@@ -21,11 +22,6 @@ const listQuery = z.object({
   progress: z.enum(SAGA_PROGRESS).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 })
-
-/** The live part of the Sagas page for a range: `admin-sagas:<from>-<to>` in milliseconds. */
-export function sagasPart(from: number, to: number): string {
-  return `admin-sagas:${from}-${to}`
-}
 
 export function adminSagaPages(deps: { db: Db }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
@@ -51,7 +47,7 @@ export function adminSagaPages(deps: { db: Db }): Hono<VisitorEnv> {
         items={items}
         page={page}
         pageSize={PAGE_SIZE}
-        live={sagasPart(range.from, range.to)}
+        live={rangePart('admin-sagas', range)}
       />,
     )
   })

@@ -5,12 +5,8 @@ import { usersPerRole, type VisitorEnv } from '../../../services/accounts/index.
 import { type UsersSummary, usersSummary } from '../../../services/analytics/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
+import { rangePart } from './range-part.ts'
 import { UsersPage } from './users-views.tsx'
-
-/** The live part of the Users tab for a range: `admin-users:<from>-<to>` in milliseconds. */
-export function usersPart(from: number, to: number): string {
-  return `admin-users:${from}-${to}`
-}
 
 /** The range's users, with the accounts per role from the accounts context. */
 export function usersWithRoles(db: Db, range: { from: number; to: number }): Promise<UsersSummary> {
@@ -26,7 +22,7 @@ export function adminUsersPages(deps: { db: Db }): Hono<VisitorEnv> {
         visitor={c.get('visitor')}
         range={range.days}
         summary={await usersWithRoles(deps.db, range)}
-        live={usersPart(range.from, range.to)}
+        live={rangePart('admin-users', range)}
       />,
     )
   })
