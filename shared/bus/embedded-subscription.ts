@@ -3,6 +3,8 @@ import { sleep } from './sleep.ts'
 import {
   type ConsumedRecord,
   REDELIVERY_DELAY_MS,
+  type RunHandler,
+  runHandlerOf,
   type SubscribeOptions,
   type Subscription,
   type TopicPartition,
@@ -32,7 +34,8 @@ export class EmbeddedSubscription implements Subscription {
   readonly group: string
   readonly topics: string[]
   readonly #log: EmbeddedLog
-  readonly #options: SubscribeOptions
+  readonly #handleRun: RunHandler
+  readonly #maxRun: number
   readonly #pollMs: number
   readonly #stop = new AbortController()
   readonly #lanes = new Map<string, Lane>()
@@ -42,7 +45,7 @@ export class EmbeddedSubscription implements Subscription {
 
   constructor(log: EmbeddedLog, options: SubscribeOptions, pollMs: number) {
     this.#log = log
-    this.#options = options
+    ;({ handleRun: this.#handleRun, maxRun: this.#maxRun } = runHandlerOf(options))
     this.group = options.group
     this.topics = options.topics
     this.#pollMs = pollMs
@@ -84,13 +87,14 @@ export class EmbeddedSubscription implements Subscription {
     while (this.#owns(lane)) {
       let handled = 0
       try {
-        for (const record of await this.#log.fetch(this.group, lane.tp)) {
+        const fetched = await this.#log.fetch(this.group, lane.tp)
+        for (let at = 0; at < fetched.length; at += this.#maxRun) {
           if (!this.#owns(lane)) return
-          // Published before the handler starts, so a revoke or close waits for this record.
+          // Published before the handler starts, so a revoke or close waits for this run.
           const inHand = Promise.withResolvers<void>()
           lane.inHand = inHand.promise
           try {
-            if (!(await this.#handle(lane, record))) break
+            if (!(await this.#handle(lane, fetched.slice(at, at + this.#maxRun)))) break
             handled++
           } finally {
             inHand.resolve()
@@ -104,23 +108,31 @@ export class EmbeddedSubscription implements Subscription {
     }
   }
 
-  /** Offers the record until its handler resolves, then commits; false when the lane must re-fetch. */
-  async #handle(lane: Lane, record: ConsumedRecord): Promise<boolean> {
+  /** Offers the run until its handler resolves, then commits; false when the lane must re-fetch. */
+  async #handle(lane: Lane, run: ConsumedRecord[]): Promise<boolean> {
+    const last = run[run.length - 1] as ConsumedRecord
+    let done: number
     try {
-      await this.#options.handler(record)
+      done = await this.#handleRun(run)
     } catch (error) {
       if (this.#stop.signal.aborted) return false
       log.warn(
-        { err: error, group: this.group, topic: record.topic, offset: String(record.offset) },
-        'handler rejected the record; offering it again',
+        {
+          err: error,
+          group: this.group,
+          topic: last.topic,
+          offsets: `${run[0]?.offset}..${last.offset}`,
+        },
+        'handler rejected the records; offering them again',
       )
       // Not committed: the next fetch starts at this record again.
       await sleep(REDELIVERY_DELAY_MS, this.#stop.signal)
       return false
     }
-    if (this.#crashed) return false
-    await this.#log.commit(this.group, lane.tp, record.offset + 1n)
-    return true
+    const finished = run[done - 1]
+    if (this.#crashed || !finished) return false
+    await this.#log.commit(this.group, lane.tp, finished.offset + 1n)
+    return done === run.length
   }
 
   #idle(lane: Lane): Promise<void> {

@@ -4,6 +4,8 @@ import { sleep } from './sleep.ts'
 import {
   type ConsumedRecord,
   REDELIVERY_DELAY_MS,
+  type RunHandler,
+  runHandlerOf,
   type SubscribeOptions,
   type Subscription,
   type TopicPartition,
@@ -33,10 +35,11 @@ class Lane {
   inHand: Promise<void> = Promise.resolve()
   #room: (() => void) | null = null
 
-  take(): StringMessage | undefined {
-    const next = this.queue.shift()
+  /** Up to `max` of the queued records, oldest first. */
+  take(max: number): StringMessage[] {
+    const run = this.queue.splice(0, max)
     if (this.queue.length <= LANE_LIMIT / 2) this.#room?.()
-    return next
+    return run
   }
 
   clear(): void {
@@ -68,6 +71,8 @@ export class KafkaSubscription implements Subscription {
   readonly #makeConsumer: () => StringConsumer
   #consumer: StringConsumer
   readonly #options: SubscribeOptions
+  readonly #handleRun: RunHandler
+  readonly #maxRun: number
   readonly #stop = new AbortController()
   #loop: Promise<void> = Promise.resolve()
   #joined = Promise.withResolvers<void>()
@@ -85,6 +90,7 @@ export class KafkaSubscription implements Subscription {
     this.#makeConsumer = makeConsumer
     this.#consumer = makeConsumer()
     this.#options = options
+    ;({ handleRun: this.#handleRun, maxRun: this.#maxRun } = runHandlerOf(options))
   }
 
   /** Joins the group; a failure here is the caller's to see. Later failures reconnect on their own. */
@@ -181,18 +187,19 @@ export class KafkaSubscription implements Subscription {
     try {
       for (;;) {
         if (generation !== this.#generation || this.#stop.signal.aborted) return
-        const message = lane.take()
-        if (!message) break
-        if (this.#revoked(message)) {
+        const taken = lane.take(this.#maxRun)
+        if (taken.length === 0) break
+        if (this.#revoked(taken[0] as StringMessage)) {
           // Whatever is queued belongs to the partition's new owner now.
           lane.clear()
           break
         }
-        if (this.#stale(message)) continue
+        const run = taken.filter((m) => !this.#stale(m))
+        if (run.length === 0) continue
         const inHand = Promise.withResolvers<void>()
         lane.inHand = inHand.promise
         try {
-          await this.#handle(message)
+          await this.#handle(run)
         } finally {
           inHand.resolve()
         }
@@ -203,36 +210,38 @@ export class KafkaSubscription implements Subscription {
     if (lane.overflowed && generation === this.#generation) void this.#rewind()
   }
 
-  /** Offers the record until its handler resolves, then commits it. */
-  async #handle(message: StringMessage): Promise<void> {
-    const record: ConsumedRecord = {
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      key: message.key ?? null,
-      value: message.value ?? '',
-      headers: Object.fromEntries(message.headers),
-      timestamp: Number(message.timestamp),
-    }
+  /** Offers the run of one partition's records until its handler resolves, then commits it. */
+  async #handle(run: StringMessage[]): Promise<void> {
+    const records = run.map(toRecord)
+    const last = run[run.length - 1] as StringMessage
+    let done = 0
     for (;;) {
       try {
-        await this.#options.handler(record)
+        done = await this.#handleRun(records)
         break
       } catch (error) {
-        // Closing or crashing: leave the record uncommitted for the partition's next owner.
+        // Closing or crashing: leave the run uncommitted for the partition's next owner.
         if (this.#stop.signal.aborted) return
         log.warn(
-          { err: error, group: this.#options.group, topic: record.topic, offset: record.offset },
-          'handler rejected the record; offering it again',
+          {
+            err: error,
+            group: this.#options.group,
+            topic: last.topic,
+            offsets: `${run[0]?.offset}..${last.offset}`,
+          },
+          'handler rejected the records; offering them again',
         )
         await sleep(REDELIVERY_DELAY_MS, this.#stop.signal)
-        if (this.#stop.signal.aborted || this.#revoked(message)) return
+        if (this.#stop.signal.aborted || this.#revoked(last)) return
       }
     }
+    const message = run[done - 1]
+    if (!message) return
     // A partition revoked meanwhile is its new owner's to commit; it skips what we applied.
     if (this.#crashed || this.#revoked(message)) return
     this.#next.set(laneKey(message), message.offset + 1n)
-    // Commits coalesce inside the client; the offset is committed only after the handler's effects.
+    // Committing the last record done commits the partition up to it. Commits coalesce inside the
+    // client; the offset is committed only after the handler's effects.
     const commit = Promise.resolve(message.commit())
       .catch((error) =>
         log.warn(
@@ -319,6 +328,18 @@ export class KafkaSubscription implements Subscription {
       this.onClosed()
     })()
     return this.#closing
+  }
+}
+
+function toRecord(message: StringMessage): ConsumedRecord {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? '',
+    headers: Object.fromEntries(message.headers),
+    timestamp: Number(message.timestamp),
   }
 }
 

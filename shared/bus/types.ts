@@ -10,18 +10,39 @@ export type { BusRecord, ConsumedRecord } from '../events/record.ts'
  */
 export type RecordHandler = (record: ConsumedRecord) => Promise<void>
 
+/**
+ * Handles a run of one partition's records, in offset order: whatever the partition had waiting,
+ * up to `maxRun`. It resolves with how many of them, from the first, are done: the transport
+ * commits those. Fewer than all only when the subscriber is closing; the rest stay uncommitted for
+ * the partition's next owner. Rejecting leaves the whole run uncommitted, and the bus offers it
+ * again after `REDELIVERY_DELAY_MS`. A run is one record while the consumer keeps up, and grows
+ * only while records wait: batching adds no delay of its own.
+ */
+export type RunHandler = (records: ConsumedRecord[]) => Promise<number>
+
 /** How long a transport waits before offering a record whose handler rejected again. */
 export const REDELIVERY_DELAY_MS = 1000
 
 /**
  * What a transport does: joins the group, hands each owned partition's records to the handler in
  * order — partitions independently, so one slow record never holds up another partition — and
- * commits a record's offset once its handler resolves.
+ * commits a record's offset once its handler resolves. A subscriber gives either `handler` (one
+ * record at a time) or `handleRun` (runs of up to `maxRun` records of one partition).
  */
-export interface SubscribeOptions {
+export type SubscribeOptions = {
   group: string
   topics: string[]
-  handler: RecordHandler
+} & ({ handler: RecordHandler } | { handleRun: RunHandler; maxRun: number })
+
+/** The run handler and run size a transport uses for either kind of subscriber. */
+export function runHandlerOf(options: SubscribeOptions): { handleRun: RunHandler; maxRun: number } {
+  if ('handleRun' in options) return { handleRun: options.handleRun, maxRun: options.maxRun }
+  const { handler } = options
+  const handleRun: RunHandler = async (records) => {
+    await handler(records[0] as ConsumedRecord)
+    return 1
+  }
+  return { handleRun, maxRun: 1 }
 }
 
 export interface TopicPartition {

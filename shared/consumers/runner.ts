@@ -5,7 +5,7 @@ import { processedEvents } from '../bus/schema.ts'
 import { sleep } from '../bus/sleep.ts'
 import type { EventBus, Subscription } from '../bus/types.ts'
 import type { Db, Tx } from '../db/client.ts'
-import { afterCommit } from '../db/transaction-scope.ts'
+import { afterCommit, dropHooksOnFailure } from '../db/transaction-scope.ts'
 import { cloudEventHeaders, type EventEnvelope } from '../events/envelope.ts'
 import type { ConsumedRecord } from '../events/record.ts'
 import { EVENT_TYPES, type EventType, isEventType } from '../events/types.ts'
@@ -13,7 +13,7 @@ import { log } from '../observability/log.ts'
 import { busMetrics } from '../observability/metrics.ts'
 import { type DeadLetterCause, writeDeadLetter } from './dead-letter.ts'
 import type { ConsumedEvent, ConsumerContext, ConsumerDefinition } from './define.ts'
-import { backoffMs, canRetry, type RetryPolicy, withTimeout } from './retry.ts'
+import { backoffMs, canRetry, HandlerTimeoutError, type RetryPolicy, withTimeout } from './retry.ts'
 import { ConsumerStatusTracker } from './status.ts'
 
 export interface RunnerDeps {
@@ -27,7 +27,15 @@ type Parsed =
   | { kind: 'skip' }
   | { kind: 'invalid'; cause: Omit<DeadLetterCause, 'group' | 'attempts'> }
 
-/** Thrown to the transport when closing cuts a record short: it stays uncommitted for the next owner. */
+/**
+ * The most records of one partition applied in one transaction. Runs form only while records wait
+ * (a consumer that keeps up gets them one by one), and a longer run holds the write lock longer.
+ */
+export const MAX_RUN = 100
+
+/** What became of each record of a run applied in one transaction, counted once it commits. */
+type RunCount = 'handled' | 'duplicates' | 'skipped'
+
 /** What a read-only consumer's handler gets for `ctx.tx`: any use of it is a bug, said at once. */
 const NO_TRANSACTION = new Proxy({} as Tx, {
   get() {
@@ -35,6 +43,7 @@ const NO_TRANSACTION = new Proxy({} as Tx, {
   },
 })
 
+/** Thrown to the transport when closing cuts a record short: it stays uncommitted for the next owner. */
 class ConsumerClosingError extends Error {
   constructor() {
     super('The consumer is closing; the record is left for the next owner')
@@ -45,6 +54,12 @@ class ConsumerClosingError extends Error {
  * Runs one consumer on any bus: parses each record with the consumer's schema, applies it once per
  * group in one transaction with the events it emits, retries failures within a time budget, and
  * dead-letters what cannot be applied. The bus only moves records and commits offsets.
+ *
+ * Records that wait are applied in runs: one transaction for up to `MAX_RUN` records of a partition,
+ * each in a savepoint with its own processed-event row, so a commit is paid once per run rather
+ * than once per record. A record that fails is rolled back to its savepoint alone; the records
+ * before it commit, and it goes on by itself through the retries and the dead letter. Consumers
+ * with `prepare` (outside calls) or `readOnly` take records one at a time.
  */
 export class ConsumerRunner {
   readonly definition: ConsumerDefinition
@@ -70,7 +85,8 @@ export class ConsumerRunner {
     this.#subscription = await this.#deps.bus.subscribe({
       group: this.definition.group,
       topics: [this.definition.topic],
-      handler: (record) => this.#process(record),
+      handleRun: (records) => this.#processRun(records),
+      maxRun: this.definition.prepare || this.definition.readOnly ? 1 : MAX_RUN,
     })
     this.status.attach(this.#subscription)
   }
@@ -94,7 +110,103 @@ export class ConsumerRunner {
     this.status.stopped()
   }
 
-  async #process(record: ConsumedRecord): Promise<void> {
+  /**
+   * Applies a run in as few transactions as it can; a record that fails goes on by itself. Returns
+   * how many records are done: all of them, unless the consumer began closing on the way.
+   */
+  async #processRun(records: ConsumedRecord[]): Promise<number> {
+    let at = 0
+    try {
+      while (records.length - at > 1 && !this.#stop.signal.aborted) {
+        const outcome = await this.#applyRun(records.slice(at))
+        if (outcome === null) break
+        at += outcome.applied
+        // The record the run stopped at goes on by itself, through the retries and the dead letter;
+        // its failed attempt in the run counts as its first.
+        const stoppedAt = records[at]
+        if (stoppedAt && !this.#stop.signal.aborted) {
+          await this.#process(stoppedAt, outcome.failure)
+          at++
+        }
+      }
+      for (; at < records.length && !this.#stop.signal.aborted; at++) {
+        await this.#process(records[at] as ConsumedRecord)
+      }
+    } catch (error) {
+      // Closing cut a record short: those before it are done and committed, it is left.
+      if (error instanceof ConsumerClosingError) return at
+      throw error
+    }
+    return at
+  }
+
+  /**
+   * Applies the run's records in order in one transaction, each in a savepoint, and stops at the
+   * first it cannot apply there (one that fails, or must be dead-lettered): returns how many it
+   * applied, the rest being the caller's, and the error of the one that failed. A handler that
+   * timed out may still be writing, so that rolls the whole transaction back, and null says the
+   * run must go on record by record.
+   */
+  async #applyRun(
+    records: ConsumedRecord[],
+  ): Promise<{ applied: number; failure?: { error: unknown } } | null> {
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    this.#stop.signal.addEventListener('abort', stop, { once: true })
+    const counts: RunCount[] = []
+    let failure: { error: unknown } | undefined
+    try {
+      await this.#deps.db.transaction(async (tx) => {
+        const emitted: EventEnvelope[] = []
+        for (const record of records) {
+          // Closing: what is applied commits, the rest is left for the next owner.
+          if (this.#stop.signal.aborted) break
+          const parsed = this.#parse(record)
+          if (parsed.kind === 'invalid') break
+          if (parsed.kind === 'skip' || !this.#wants(parsed.event)) {
+            counts.push('skipped')
+            continue
+          }
+          const started = Date.now()
+          try {
+            const applied = await dropHooksOnFailure(() =>
+              tx.transaction((savepoint) =>
+                this.#applyInTx(savepoint, parsed.event, undefined, 1, controller, emitted),
+              ),
+            )
+            counts.push(applied ? 'handled' : 'duplicates')
+            busMetrics.handleSeconds.observe(
+              { group: this.definition.group },
+              (Date.now() - started) / 1000,
+            )
+          } catch (error) {
+            if (error instanceof HandlerTimeoutError || controller.signal.aborted) throw error
+            failure = { error }
+            break
+          }
+        }
+        for (const insert of outboxInserts(tx, emitted)) await insert
+        if (emitted.length > 0) afterCommit(wakeRelays)
+      })
+    } catch (error) {
+      if (this.#stop.signal.aborted) throw new ConsumerClosingError()
+      log.warn({ err: error, ...this.#labels }, 'a run of records failed; applying them one by one')
+      return null
+    } finally {
+      this.#stop.signal.removeEventListener('abort', stop)
+    }
+    for (const count of counts) this.status.count(count)
+    const handled = counts.filter((c) => c === 'handled').length
+    if (handled > 0) busMetrics.consumed.inc(this.#labels, handled)
+    return { applied: counts.length, failure }
+  }
+
+  #wants(event: ConsumedEvent): boolean {
+    return !this.definition.wants || this.definition.wants(event as never)
+  }
+
+  /** Applies one record, retrying within the budget; `failedBefore` is an attempt already made. */
+  async #process(record: ConsumedRecord, failedBefore?: { error: unknown }): Promise<void> {
     const parsed = this.#parse(record)
     if (parsed.kind === 'skip') {
       this.status.count('skipped')
@@ -104,46 +216,52 @@ export class ConsumerRunner {
       await this.#deadLetter(record, { ...parsed.cause, attempts: 0, group: this.definition.group })
       return
     }
-    if (this.definition.wants && !this.definition.wants(parsed.event as never)) {
+    if (!this.#wants(parsed.event)) {
       this.status.count('skipped')
       return
     }
     const started = Date.now()
+    let failure = failedBefore
     for (let attempt = 1; ; attempt++) {
-      try {
-        const applied = await this.#apply(parsed.event, attempt)
-        this.status.count(applied ? 'handled' : 'duplicates')
-        if (applied) busMetrics.consumed.inc(this.#labels)
-        busMetrics.handleSeconds.observe(
-          { group: this.definition.group },
-          (Date.now() - started) / 1000,
-        )
-        return
-      } catch (error) {
-        if (this.#stop.signal.aborted) throw new ConsumerClosingError()
-        this.status.failed(error)
-        const delay = backoffMs(attempt, this.#policy)
-        if (!canRetry(error) || Date.now() - started + delay > this.#policy.budgetMs) {
-          busMetrics.failed.inc(this.#labels)
-          await this.#deadLetter(record, {
-            reason: 'failed',
-            error,
-            attempts: attempt,
-            group: this.definition.group,
-          })
+      if (!failure) {
+        try {
+          const applied = await this.#apply(parsed.event, attempt)
+          this.status.count(applied ? 'handled' : 'duplicates')
+          if (applied) busMetrics.consumed.inc(this.#labels)
+          busMetrics.handleSeconds.observe(
+            { group: this.definition.group },
+            (Date.now() - started) / 1000,
+          )
           return
+        } catch (error) {
+          if (this.#stop.signal.aborted) throw new ConsumerClosingError()
+          failure = { error }
         }
-        this.status.count('retried')
-        busMetrics.retried.inc(this.#labels)
-        log.warn(
-          { err: error, ...this.#labels, offset: String(record.offset), attempt, delayMs: delay },
-          'handler failed; retrying',
-        )
-        this.status.retrying(+1)
-        await sleep(delay, this.#stop.signal)
-        this.status.retrying(-1)
-        if (this.#stop.signal.aborted) throw new ConsumerClosingError()
       }
+      const { error } = failure
+      failure = undefined
+      this.status.failed(error)
+      const delay = backoffMs(attempt, this.#policy)
+      if (!canRetry(error) || Date.now() - started + delay > this.#policy.budgetMs) {
+        busMetrics.failed.inc(this.#labels)
+        await this.#deadLetter(record, {
+          reason: 'failed',
+          error,
+          attempts: attempt,
+          group: this.definition.group,
+        })
+        return
+      }
+      this.status.count('retried')
+      busMetrics.retried.inc(this.#labels)
+      log.warn(
+        { err: error, ...this.#labels, offset: String(record.offset), attempt, delayMs: delay },
+        'handler failed; retrying',
+      )
+      this.status.retrying(+1)
+      await sleep(delay, this.#stop.signal)
+      this.status.retrying(-1)
+      if (this.#stop.signal.aborted) throw new ConsumerClosingError()
     }
   }
 
@@ -230,37 +348,55 @@ export class ConsumerRunner {
       return true
     }
     return this.#deps.db.transaction(async (tx) => {
-      const fresh = await tx
-        .insert(processedEvents)
-        .values({ groupId: this.definition.group, eventId: event.id, processedAt: Date.now() })
-        .onConflictDoNothing()
-        .returning({ eventId: processedEvents.eventId })
-      if (fresh.length === 0) return false
       const emitted: EventEnvelope[] = []
-      let open = true
-      const ctx: ConsumerContext<unknown> = {
-        prepared,
-        tx,
-        signal: controller.signal,
-        attempt,
-        emit: (...events) => {
-          if (!open) throw new Error('emit() after the handler finished: its transaction is over')
-          emitted.push(...events)
-        },
-      }
-      try {
-        await withTimeout(
-          this.definition.handle(event as never, ctx),
-          this.#policy.handlerTimeoutMs,
-          controller,
-        )
-      } finally {
-        open = false
-      }
+      const applied = await this.#applyInTx(tx, event, prepared, attempt, controller, emitted)
       for (const insert of outboxInserts(tx, emitted)) await insert
       if (emitted.length > 0) afterCommit(wakeRelays)
-      return true
+      return applied
     })
+  }
+
+  /**
+   * In `tx`: the event's processed-event row, then its handler, whose events join `emitted` once
+   * it succeeds. False, and nothing done, when this group has already applied the event.
+   */
+  async #applyInTx(
+    tx: Tx,
+    event: ConsumedEvent,
+    prepared: unknown,
+    attempt: number,
+    controller: AbortController,
+    emitted: EventEnvelope[],
+  ): Promise<boolean> {
+    const fresh = await tx
+      .insert(processedEvents)
+      .values({ groupId: this.definition.group, eventId: event.id, processedAt: Date.now() })
+      .onConflictDoNothing()
+      .returning({ eventId: processedEvents.eventId })
+    if (fresh.length === 0) return false
+    const own: EventEnvelope[] = []
+    let open = true
+    const ctx: ConsumerContext<unknown> = {
+      prepared,
+      tx,
+      signal: controller.signal,
+      attempt,
+      emit: (...events) => {
+        if (!open) throw new Error('emit() after the handler finished: its transaction is over')
+        own.push(...events)
+      },
+    }
+    try {
+      await withTimeout(
+        this.definition.handle(event as never, ctx),
+        this.#policy.handlerTimeoutMs,
+        controller,
+      )
+    } finally {
+      open = false
+    }
+    emitted.push(...own)
+    return true
   }
 
   /** Dead-letters through the outbox; only a database that is down can hold this up. */

@@ -55,3 +55,19 @@ export function afterCommit(hook: () => void): void {
   if (scope) scope.afterCommit.push(hook)
   else hook()
 }
+
+/**
+ * Runs `body` inside the current transaction (a savepoint's work, say) and forgets the after-commit
+ * hooks it registered if it fails: what a part of a transaction rolled back to its savepoint asked
+ * for must not run when the rest commits.
+ */
+export async function dropHooksOnFailure<T>(body: () => Promise<T>): Promise<T> {
+  const scope = scopes.getStore()
+  const before = scope?.afterCommit.length ?? 0
+  try {
+    return await body()
+  } catch (error) {
+    if (scope) scope.afterCommit.length = before
+    throw error
+  }
+}

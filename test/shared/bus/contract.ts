@@ -9,7 +9,8 @@ import { type ConsumerDefinition, catalogSchema } from '../../../shared/consumer
 import { replayDeadLetters } from '../../../shared/consumers/dlq.ts'
 import type { RetryPolicy } from '../../../shared/consumers/retry.ts'
 import { ConsumerRunner } from '../../../shared/consumers/runner.ts'
-import type { Database } from '../../../shared/db/client.ts'
+import type { Database, Db } from '../../../shared/db/client.ts'
+import { afterCommit } from '../../../shared/db/transaction-scope.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { createEvent } from '../../../shared/events/envelope.ts'
 import { catalogWithDlqs, dlqTopic, type TopicName } from '../../../shared/events/topics.ts'
@@ -52,6 +53,24 @@ function viewed(topic: string, i: number, key: string, extra: Partial<BusRecord>
 
 const indexOf = (data: unknown) => (data as Viewed).metadata.i as number
 
+/** The database as the runner sees it, counting the transactions it opens. */
+function countingTransactions(db: Db): { db: Db; transactions: () => number } {
+  let transactions = 0
+  const counted = new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target)
+      if (prop === 'transaction') {
+        return (...args: Parameters<Db['transaction']>) => {
+          transactions++
+          return target.transaction(...args)
+        }
+      }
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { db: counted, transactions: () => transactions }
+}
+
 export function busContract(name: string, harness: ContractHarness): void {
   describe(`consumer contract: ${name}`, () => {
     let database: Awaited<ReturnType<typeof tempDatabase>>
@@ -84,7 +103,7 @@ export function busContract(name: string, harness: ContractHarness): void {
       topic: string,
       group: string,
       handle: Handle,
-      opts: { on?: EventBus; retry?: Partial<RetryPolicy>; readOnly?: boolean } = {},
+      opts: { on?: EventBus; retry?: Partial<RetryPolicy>; readOnly?: boolean; db?: Db } = {},
     ): Promise<ConsumerRunner> {
       const runner = new ConsumerRunner(
         {
@@ -96,7 +115,7 @@ export function busContract(name: string, harness: ContractHarness): void {
           retry: opts.retry,
           readOnly: opts.readOnly,
         },
-        { bus: opts.on ?? bus, db: database.db, retry: POLICY },
+        { bus: opts.on ?? bus, db: opts.db ?? database.db, retry: POLICY },
       )
       await runner.start()
       running.push(runner)
@@ -163,6 +182,51 @@ export function busContract(name: string, harness: ContractHarness): void {
         expect(forKey).toHaveLength(20)
         expect(new Set(forKey.map((r) => r.partition)).size).toBe(1)
       }
+    })
+
+    test('records that wait are applied in runs: a transaction for many records, each applied once', async () => {
+      const topic = await newTopic(1)
+      // 60 events waiting, one of them published twice in a row.
+      await bus.publish(
+        Array.from({ length: 61 }, (_, n) => viewed(topic, n <= 10 ? n : n - 1, 'k')),
+      )
+      const counting = countingTransactions(database.db)
+      const committed: number[] = []
+      const runner = await run(
+        topic,
+        unique('runs'),
+        async (e, ctx) => {
+          await effect(e, ctx)
+          afterCommit(() => committed.push(indexOf(e.data)))
+        },
+        { db: counting.db },
+      )
+      await eventually(async () => (await effects(topic)).size === 60, 30_000, 'sixty effects')
+      await eventually(() => runner.status.counts.duplicates === 1, 10_000, 'the duplicate')
+      expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
+      expect(runner.status.counts.handled).toBe(60)
+      expect(committed).toEqual(Array.from({ length: 60 }, (_, i) => i))
+      // One transaction per record would be 61.
+      expect(counting.transactions()).toBeLessThanOrEqual(10)
+    })
+
+    test('a record failing inside a run is rolled back alone, and the records around it apply once', async () => {
+      const topic = await newTopic(1)
+      await bus.publish(Array.from({ length: 20 }, (_, i) => viewed(topic, i, 'k')))
+      const committed: number[] = []
+      let failures = 0
+      const runner = await run(topic, unique('run-failure'), async (e, ctx) => {
+        await effect(e, ctx)
+        afterCommit(() => committed.push(indexOf(e.data)))
+        // Fails once after writing: its write and its after-commit hook must go with it.
+        if (indexOf(e.data) === 7 && failures++ === 0) throw new Error('a passing failure')
+      })
+      await eventually(async () => (await effects(topic)).size === 20, 30_000, 'twenty effects')
+      await eventually(() => runner.status.counts.handled === 20, 10_000, 'all handled')
+      expect(failures).toBe(2)
+      expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
+      expect(committed).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      expect(runner.status.counts.deadLettered).toBe(0)
     })
 
     test('a crash before the commit redelivers the record, and its effect is applied once', async () => {
