@@ -19,6 +19,10 @@ import {
 } from './schema.ts'
 
 const BOTH: readonly Granularity[] = ['minute', 'day']
+/** Rows per statement: well under SQLite's limit on bound values. */
+const ROWS_PER_STATEMENT = 200
+
+type Counters<K extends string> = Partial<Record<K, number>>
 
 /** `SET column = column + excluded.column` for each counter an upsert adds to. */
 function increments<K extends string>(
@@ -33,97 +37,201 @@ function increments<K extends string>(
   return set
 }
 
-function nonZero<K extends string>(counters: Partial<Record<K, number>>): K[] {
-  return (Object.keys(counters) as K[]).filter((k) => (counters[k] ?? 0) !== 0)
+/** The counters any of `rows` moves, each row given all of them (0 where it adds nothing). */
+function widened<K extends string, R extends { counters: Counters<K> }>(
+  rows: readonly R[],
+): { keys: K[]; rows: (Omit<R, 'counters'> & Counters<K>)[] } {
+  const keys = [
+    ...new Set(
+      rows.flatMap((r) => (Object.keys(r.counters) as K[]).filter((k) => r.counters[k] !== 0)),
+    ),
+  ]
+  return {
+    keys,
+    rows: rows.map(
+      ({ counters, ...row }) =>
+        ({
+          ...row,
+          ...Object.fromEntries(keys.map((k) => [k, counters[k] ?? 0])),
+        }) as Omit<R, 'counters'> & Counters<K>,
+    ),
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = []
+  for (let at = 0; at < items.length; at += ROWS_PER_STATEMENT)
+    out.push(items.slice(at, at + ROWS_PER_STATEMENT))
+  return out
+}
+
+interface BucketAdd {
+  granularity: Granularity
+  start: number
+  counters: Counters<BucketCounter>
+}
+
+interface ProductDayAdd {
+  day: number
+  productId: string
+  counters: Counters<ProductCounter>
+}
+
+/** Adds each row's counters to its bucket, in as few statements as the rows allow. */
+async function addToBucketRows(tx: Tx, adds: readonly BucketAdd[]): Promise<void> {
+  const { keys, rows } = widened<BucketCounter, BucketAdd>(adds)
+  if (keys.length === 0) return
+  const set = increments(analyticsBuckets as unknown as Record<BucketCounter, SQLiteColumn>, keys)
+  for (const chunk of chunks(rows)) {
+    await tx
+      .insert(analyticsBuckets)
+      .values(chunk)
+      .onConflictDoUpdate({ target: [analyticsBuckets.granularity, analyticsBuckets.start], set })
+  }
+}
+
+async function addToProductDayRows(tx: Tx, adds: readonly ProductDayAdd[]): Promise<void> {
+  const { keys, rows } = widened<ProductCounter, ProductDayAdd>(adds)
+  if (keys.length === 0) return
+  const t = analyticsProductDays
+  const set = increments(t as unknown as Record<ProductCounter, SQLiteColumn>, keys)
+  for (const chunk of chunks(rows)) {
+    await tx
+      .insert(t)
+      .values(chunk)
+      .onConflictDoUpdate({ target: [t.day, t.productId], set })
+  }
 }
 
 /** Adds counters to the minute and the day (or only `granularities`) that hold `at`. */
-export async function addToBuckets(
+export function addToBuckets(
   tx: Tx,
   at: number,
-  counters: Partial<Record<BucketCounter, number>>,
+  counters: Counters<BucketCounter>,
   granularities: readonly Granularity[] = BOTH,
 ): Promise<void> {
-  const keys = nonZero(counters)
-  if (keys.length === 0 || granularities.length === 0) return
-  const rows = granularities.map((granularity) => ({
-    granularity,
-    start: bucketStart(at, granularity),
-    ...counters,
-  }))
-  await tx
-    .insert(analyticsBuckets)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [analyticsBuckets.granularity, analyticsBuckets.start],
-      set: increments(analyticsBuckets as unknown as Record<BucketCounter, SQLiteColumn>, keys),
-    })
-}
-
-/** Adds counters to a product's day. */
-export async function addToProductDay(
-  tx: Tx,
-  at: number,
-  productId: string,
-  counters: Partial<Record<ProductCounter, number>>,
-): Promise<void> {
-  const keys = nonZero(counters)
-  if (keys.length === 0) return
-  await tx
-    .insert(analyticsProductDays)
-    .values({ day: bucketStart(at, 'day'), productId, ...counters })
-    .onConflictDoUpdate({
-      target: [analyticsProductDays.day, analyticsProductDays.productId],
-      set: increments(
-        analyticsProductDays as unknown as Record<ProductCounter, SQLiteColumn>,
-        keys,
-      ),
-    })
-}
-
-/** Marks a user active in the minute and day of `at`; a bucket's count goes up on their first event in it. */
-export async function markActive(tx: Tx, at: number, userHash: string): Promise<void> {
-  const fresh = await tx
-    .insert(analyticsActiveUsers)
-    .values(
-      BOTH.map((granularity) => ({ granularity, start: bucketStart(at, granularity), userHash })),
-    )
-    .onConflictDoNothing()
-    .returning({ granularity: analyticsActiveUsers.granularity })
-  await addToBuckets(
+  return addToBucketRows(
     tx,
-    at,
-    { activeUsers: 1 },
-    fresh.map((f) => f.granularity),
+    granularities.map((granularity) => ({
+      granularity,
+      start: bucketStart(at, granularity),
+      counters,
+    })),
   )
 }
 
-/** Records that a user reached a funnel step (with a product, or '' for a search) on the day of `at`. */
-export async function markJourney(
+/** Adds counters to a product's day. */
+export function addToProductDay(
   tx: Tx,
   at: number,
-  userHash: string,
-  step: JourneyStep,
   productId: string,
+  counters: Counters<ProductCounter>,
 ): Promise<void> {
-  await tx
-    .insert(analyticsJourneys)
-    .values({ day: bucketStart(at, 'day'), step, userHash, productId })
-    .onConflictDoNothing()
+  return addToProductDayRows(tx, [{ day: bucketStart(at, 'day'), productId, counters }])
+}
+
+function addInto<K extends string>(into: Counters<K>, counters: Counters<K>): void {
+  for (const key of Object.keys(counters) as K[])
+    into[key] = (into[key] ?? 0) + (counters[key] ?? 0)
 }
 
 /**
- * Counts an event in its second's slot of the ring. A slot keeps its latest second: an event of a
- * newer second starts it over, one of an older second (an hour or more before) is left out.
+ * The roll-up writes of a run of events, gathered in memory and written together: one upsert per
+ * table however many events share a bucket, a product's day or a second. Increments add up and
+ * inserts-or-ignore are sets, so the rows end as they would event by event.
  */
-export async function countSecond(tx: Tx, at: number): Promise<void> {
-  const second = Math.floor(at / SECOND_MS) * SECOND_MS
+export class RollupRun {
+  readonly #buckets = new Map<string, BucketAdd>()
+  readonly #productDays = new Map<string, ProductDayAdd>()
+  /** Events per second of event time. */
+  readonly #seconds = new Map<number, number>()
+  readonly #active = new Map<
+    string,
+    { granularity: Granularity; start: number; userHash: string }
+  >()
+  readonly #journeys = new Map<
+    string,
+    { day: number; step: JourneyStep; userHash: string; productId: string }
+  >()
+
+  /** Adds counters to the minute and the day that hold `at`. */
+  addToBuckets(at: number, counters: Counters<BucketCounter>): void {
+    for (const granularity of BOTH)
+      this.#addToBucket(granularity, bucketStart(at, granularity), counters)
+  }
+
+  #addToBucket(granularity: Granularity, start: number, counters: Counters<BucketCounter>): void {
+    const key = `${granularity}:${start}`
+    const add = this.#buckets.get(key) ?? { granularity, start, counters: {} }
+    addInto(add.counters, counters)
+    this.#buckets.set(key, add)
+  }
+
+  addToProductDay(at: number, productId: string, counters: Counters<ProductCounter>): void {
+    const day = bucketStart(at, 'day')
+    const key = `${day}:${productId}`
+    const add = this.#productDays.get(key) ?? { day, productId, counters: {} }
+    addInto(add.counters, counters)
+    this.#productDays.set(key, add)
+  }
+
+  /** Counts an event in its second (the live events/s chart). */
+  countSecond(at: number): void {
+    const second = Math.floor(at / SECOND_MS) * SECOND_MS
+    this.#seconds.set(second, (this.#seconds.get(second) ?? 0) + 1)
+  }
+
+  /** Marks a user active in the minute and day of `at`; a bucket's count goes up on their first event in it. */
+  markActive(at: number, userHash: string): void {
+    for (const granularity of BOTH) {
+      const start = bucketStart(at, granularity)
+      this.#active.set(`${granularity}:${start}:${userHash}`, { granularity, start, userHash })
+    }
+  }
+
+  /** Records that a user reached a funnel step (with a product, or '' for a search) on the day of `at`. */
+  markJourney(at: number, userHash: string, step: JourneyStep, productId: string): void {
+    const day = bucketStart(at, 'day')
+    this.#journeys.set(JSON.stringify([day, step, userHash, productId]), {
+      day,
+      step,
+      userHash,
+      productId,
+    })
+  }
+
+  async write(tx: Tx): Promise<void> {
+    // Users new to a bucket count in it: the rows this run inserted are those.
+    for (const chunk of chunks([...this.#active.values()])) {
+      const fresh = await tx
+        .insert(analyticsActiveUsers)
+        .values(chunk)
+        .onConflictDoNothing()
+        .returning({
+          granularity: analyticsActiveUsers.granularity,
+          start: analyticsActiveUsers.start,
+        })
+      for (const f of fresh) this.#addToBucket(f.granularity, f.start, { activeUsers: 1 })
+    }
+    await addToBucketRows(tx, [...this.#buckets.values()])
+    await addToProductDayRows(tx, [...this.#productDays.values()])
+    for (const chunk of chunks([...this.#journeys.values()]))
+      await tx.insert(analyticsJourneys).values(chunk).onConflictDoNothing()
+    for (const [second, events] of this.#seconds) await countSecond(tx, second, events)
+  }
+}
+
+/**
+ * Counts events in their second's slot of the ring. A slot keeps its latest second: events of a
+ * newer second start it over, those of an older second (an hour or more before) are left out.
+ */
+async function countSecond(tx: Tx, second: number, events: number): Promise<void> {
   const slot = (second / SECOND_MS) % EVENT_SECONDS_KEPT
   const t = analyticsEventSeconds
   // In an upsert's SET every column reads the row as it was, so `second` below is the old one.
   await tx
     .insert(t)
-    .values({ slot, second, events: 1 })
+    .values({ slot, second, events })
     .onConflictDoUpdate({
       target: t.slot,
       set: {

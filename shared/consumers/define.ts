@@ -74,6 +74,14 @@ export interface ConsumerDefinition<
   wants?(event: EventOf<T, S>): boolean
   handle(event: EventOf<T, S>, ctx: ConsumerContext<P>): Promise<void>
   /**
+   * Applies a run of events at once, with the effect `handle` would have on each in turn: for a
+   * consumer whose events add up (roll-ups), so a run of records that waited costs a few statements
+   * rather than a few per event. It gets the run's events this group has not applied yet, in order,
+   * each once. If it fails, nothing of it stays and the run is applied event by event with
+   * `handle`, so both must agree. Not with `prepare` or `readOnly`.
+   */
+  handleRun?(events: EventOf<T, S>[], ctx: ConsumerContext<P>): Promise<void>
+  /**
    * The handler only checks (it writes nothing and emits nothing): no transaction and no
    * processed-event row per record, which a consumer with effects needs and a check does not — a
    * redelivered record is simply checked again. `ctx.tx` and `ctx.emit` throw if used.

@@ -150,55 +150,132 @@ export class ConsumerRunner {
   async #applyRun(
     records: ConsumedRecord[],
   ): Promise<{ applied: number; failure?: { error: unknown } } | null> {
-    const controller = new AbortController()
-    const stop = () => controller.abort()
-    this.#stop.signal.addEventListener('abort', stop, { once: true })
+    if (this.definition.handleRun && (await this.#applyWhole(records)))
+      return { applied: records.length }
     const counts: RunCount[] = []
     let failure: { error: unknown } | undefined
     try {
-      await this.#deps.db.transaction(async (tx) => {
-        const emitted: EventEnvelope[] = []
-        for (const record of records) {
-          // Closing: what is applied commits, the rest is left for the next owner.
-          if (this.#stop.signal.aborted) break
-          const parsed = this.#parse(record)
-          if (parsed.kind === 'invalid') break
-          if (parsed.kind === 'skip' || !this.#wants(parsed.event)) {
-            counts.push('skipped')
-            continue
+      await this.#attempt((controller) =>
+        this.#deps.db.transaction(async (tx) => {
+          const emitted: EventEnvelope[] = []
+          for (const record of records) {
+            // Closing: what is applied commits, the rest is left for the next owner.
+            if (this.#stop.signal.aborted) break
+            const parsed = this.#parse(record)
+            if (parsed.kind === 'invalid') break
+            if (parsed.kind === 'skip' || !this.#wants(parsed.event)) {
+              counts.push('skipped')
+              continue
+            }
+            const started = Date.now()
+            try {
+              const applied = await dropHooksOnFailure(() =>
+                tx.transaction((savepoint) =>
+                  this.#applyInTx(savepoint, parsed.event, undefined, 1, controller, emitted),
+                ),
+              )
+              counts.push(applied ? 'handled' : 'duplicates')
+              busMetrics.handleSeconds.observe(
+                { group: this.definition.group },
+                (Date.now() - started) / 1000,
+              )
+            } catch (error) {
+              if (error instanceof HandlerTimeoutError || controller.signal.aborted) throw error
+              failure = { error }
+              break
+            }
           }
-          const started = Date.now()
-          try {
-            const applied = await dropHooksOnFailure(() =>
-              tx.transaction((savepoint) =>
-                this.#applyInTx(savepoint, parsed.event, undefined, 1, controller, emitted),
-              ),
-            )
-            counts.push(applied ? 'handled' : 'duplicates')
-            busMetrics.handleSeconds.observe(
-              { group: this.definition.group },
-              (Date.now() - started) / 1000,
-            )
-          } catch (error) {
-            if (error instanceof HandlerTimeoutError || controller.signal.aborted) throw error
-            failure = { error }
-            break
-          }
-        }
-        for (const insert of outboxInserts(tx, emitted)) await insert
-        if (emitted.length > 0) afterCommit(wakeRelays)
-      })
+          await writeOutbox(tx, emitted)
+        }),
+      )
     } catch (error) {
       if (this.#stop.signal.aborted) throw new ConsumerClosingError()
       log.warn({ err: error, ...this.#labels }, 'a run of records failed; applying them one by one')
       return null
-    } finally {
-      this.#stop.signal.removeEventListener('abort', stop)
     }
+    this.#countRun(counts)
+    return { applied: counts.length, failure }
+  }
+
+  /**
+   * The whole run through the consumer's `handleRun`, in one transaction with the run's
+   * processed-event rows: true once it committed. False when a record of the run must be
+   * dead-lettered or the handler failed: nothing was applied, and the run goes record by record.
+   */
+  async #applyWhole(records: ConsumedRecord[]): Promise<boolean> {
+    const handleRun = this.definition.handleRun
+    const parsed = records.map((record) => this.#parse(record))
+    if (!handleRun || parsed.some((p) => p.kind === 'invalid')) return false
+    const events = parsed.flatMap((p) =>
+      p.kind === 'event' && this.#wants(p.event) ? [p.event] : [],
+    )
+    const started = Date.now()
+    let fresh: ConsumedEvent[] = []
+    try {
+      await this.#attempt((controller) =>
+        this.#deps.db.transaction(async (tx) => {
+          const rows = events.map((e) => ({
+            groupId: this.definition.group,
+            eventId: e.id,
+            processedAt: started,
+          }))
+          const inserted =
+            rows.length === 0
+              ? []
+              : await tx
+                  .insert(processedEvents)
+                  .values(rows)
+                  .onConflictDoNothing()
+                  .returning({ eventId: processedEvents.eventId })
+          // An event twice in the run is applied at its first place.
+          const ids = new Set(inserted.map((r) => r.eventId))
+          fresh = events.filter((e) => ids.delete(e.id))
+          if (fresh.length === 0) return
+          const emitted = await this.#runHandler(
+            (ctx) => handleRun(fresh as never, ctx),
+            tx,
+            undefined,
+            1,
+            controller,
+          )
+          await writeOutbox(tx, emitted)
+        }),
+      )
+    } catch (error) {
+      if (this.#stop.signal.aborted) throw new ConsumerClosingError()
+      log.warn(
+        { err: error, ...this.#labels },
+        'a run failed as a whole; applying its records one by one',
+      )
+      return false
+    }
+    const perEvent = (Date.now() - started) / 1000 / Math.max(1, fresh.length)
+    for (let i = 0; i < fresh.length; i++)
+      busMetrics.handleSeconds.observe({ group: this.definition.group }, perEvent)
+    this.#countRun([
+      ...fresh.map((): RunCount => 'handled'),
+      ...Array.from({ length: events.length - fresh.length }, (): RunCount => 'duplicates'),
+      ...Array.from({ length: records.length - events.length }, (): RunCount => 'skipped'),
+    ])
+    return true
+  }
+
+  #countRun(counts: RunCount[]): void {
     for (const count of counts) this.status.count(count)
     const handled = counts.filter((c) => c === 'handled').length
     if (handled > 0) busMetrics.consumed.inc(this.#labels, handled)
-    return { applied: counts.length, failure }
+  }
+
+  /** Runs one attempt with its own controller: aborted by a timeout, or when the consumer closes. */
+  async #attempt<T>(work: (controller: AbortController) => Promise<T>): Promise<T> {
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    this.#stop.signal.addEventListener('abort', stop, { once: true })
+    try {
+      return await work(controller)
+    } finally {
+      this.#stop.signal.removeEventListener('abort', stop)
+    }
   }
 
   #wants(event: ConsumedEvent): boolean {
@@ -306,15 +383,8 @@ export class ConsumerRunner {
   }
 
   /** One attempt: the processed-event row, the handler's writes and its events, in one transaction. */
-  async #apply(event: ConsumedEvent, attempt: number): Promise<boolean> {
-    const controller = new AbortController()
-    const stop = () => controller.abort()
-    this.#stop.signal.addEventListener('abort', stop, { once: true })
-    try {
-      return await this.#applyIn(event, attempt, controller)
-    } finally {
-      this.#stop.signal.removeEventListener('abort', stop)
-    }
+  #apply(event: ConsumedEvent, attempt: number): Promise<boolean> {
+    return this.#attempt((controller) => this.#applyIn(event, attempt, controller))
   }
 
   async #applyIn(
@@ -350,8 +420,7 @@ export class ConsumerRunner {
     return this.#deps.db.transaction(async (tx) => {
       const emitted: EventEnvelope[] = []
       const applied = await this.#applyInTx(tx, event, prepared, attempt, controller, emitted)
-      for (const insert of outboxInserts(tx, emitted)) await insert
-      if (emitted.length > 0) afterCommit(wakeRelays)
+      await writeOutbox(tx, emitted)
       return applied
     })
   }
@@ -374,7 +443,27 @@ export class ConsumerRunner {
       .onConflictDoNothing()
       .returning({ eventId: processedEvents.eventId })
     if (fresh.length === 0) return false
-    const own: EventEnvelope[] = []
+    emitted.push(
+      ...(await this.#runHandler(
+        (ctx) => this.definition.handle(event as never, ctx),
+        tx,
+        prepared,
+        attempt,
+        controller,
+      )),
+    )
+    return true
+  }
+
+  /** Runs a handler in `tx` within the time limit; resolves with the events it emitted. */
+  async #runHandler(
+    handler: (ctx: ConsumerContext<unknown>) => Promise<void>,
+    tx: Tx,
+    prepared: unknown,
+    attempt: number,
+    controller: AbortController,
+  ): Promise<EventEnvelope[]> {
+    const emitted: EventEnvelope[] = []
     let open = true
     const ctx: ConsumerContext<unknown> = {
       prepared,
@@ -383,20 +472,15 @@ export class ConsumerRunner {
       attempt,
       emit: (...events) => {
         if (!open) throw new Error('emit() after the handler finished: its transaction is over')
-        own.push(...events)
+        emitted.push(...events)
       },
     }
     try {
-      await withTimeout(
-        this.definition.handle(event as never, ctx),
-        this.#policy.handlerTimeoutMs,
-        controller,
-      )
+      await withTimeout(handler(ctx), this.#policy.handlerTimeoutMs, controller)
     } finally {
       open = false
     }
-    emitted.push(...own)
-    return true
+    return emitted
   }
 
   /** Dead-letters through the outbox; only a database that is down can hold this up. */
@@ -425,4 +509,10 @@ export class ConsumerRunner {
       'record dead-lettered',
     )
   }
+}
+
+/** The events a transaction emitted, into the outbox; the relay is woken once it commits. */
+async function writeOutbox(tx: Tx, emitted: EventEnvelope[]): Promise<void> {
+  for (const insert of outboxInserts(tx, emitted)) await insert
+  if (emitted.length > 0) afterCommit(wakeRelays)
 }

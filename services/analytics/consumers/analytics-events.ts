@@ -1,6 +1,6 @@
 // Page-level events: category listings viewed (their user id is already a pseudonym).
 import { defineConsumer } from '../../../shared/consumers/define.ts'
-import { applyAnalyticsEvent } from '../apply.ts'
+import { rollUpHandlers } from '../apply.ts'
 import { ANALYTICS_TYPES } from '../effects.ts'
 
 export const ANALYTICS_EVENTS_GROUP = 'analytics-analytics-events'
@@ -11,6 +11,6 @@ export function analyticsEvents(secret: string) {
     group: ANALYTICS_EVENTS_GROUP,
     topic: 'analytics-events',
     types: ANALYTICS_TYPES['analytics-events'],
-    handle: (event, ctx) => applyAnalyticsEvent(ctx.tx, event, secret),
+    ...rollUpHandlers(secret),
   })
 }

@@ -1,6 +1,6 @@
 // Cart activity: adds (a funnel step and a product figure), removals and updates (activity).
 import { defineConsumer } from '../../../shared/consumers/define.ts'
-import { applyAnalyticsEvent } from '../apply.ts'
+import { rollUpHandlers } from '../apply.ts'
 import { ANALYTICS_TYPES } from '../effects.ts'
 
 export const CART_EVENTS_GROUP = 'analytics-cart-events'
@@ -11,6 +11,6 @@ export function cartEvents(secret: string) {
     group: CART_EVENTS_GROUP,
     topic: 'cart-events',
     types: ANALYTICS_TYPES['cart-events'],
-    handle: (event, ctx) => applyAnalyticsEvent(ctx.tx, event, secret),
+    ...rollUpHandlers(secret),
   })
 }

@@ -1,6 +1,6 @@
 // Orders: their creation (placed, total, lines) and how they ended (completed or cancelled).
 import { defineConsumer } from '../../../shared/consumers/define.ts'
-import { applyAnalyticsEvent } from '../apply.ts'
+import { rollUpHandlers } from '../apply.ts'
 import { ANALYTICS_TYPES, concernsAnalytics } from '../effects.ts'
 
 export const ORDER_EVENTS_GROUP = 'analytics-order-events'
@@ -13,6 +13,6 @@ export function orderEvents(secret: string) {
     types: ANALYTICS_TYPES['order-events'],
     // An order's statuses on its way (five or so) tell analytics nothing: no transaction for them.
     wants: concernsAnalytics,
-    handle: (event, ctx) => applyAnalyticsEvent(ctx.tx, event, secret),
+    ...rollUpHandlers(secret),
   })
 }

@@ -1,7 +1,7 @@
 // Money moved: captures (taken) and refunds (given back, taken off a completed order's revenue).
 // The saga's commands on this topic are skipped: they say what was asked, not what happened.
 import { defineConsumer } from '../../../shared/consumers/define.ts'
-import { applyAnalyticsEvent } from '../apply.ts'
+import { rollUpHandlers } from '../apply.ts'
 import { ANALYTICS_TYPES } from '../effects.ts'
 
 export const PAYMENT_EVENTS_GROUP = 'analytics-payment-events'
@@ -12,6 +12,6 @@ export function paymentEvents(secret: string) {
     group: PAYMENT_EVENTS_GROUP,
     topic: 'payment-events',
     types: ANALYTICS_TYPES['payment-events'],
-    handle: (event, ctx) => applyAnalyticsEvent(ctx.tx, event, secret),
+    ...rollUpHandlers(secret),
   })
 }

@@ -1,7 +1,7 @@
 // Shoppers' behaviour and account lifecycle: views, searches, clicks, ratings, purchases,
 // recommendation clicks, registrations, log-ins and log-outs.
 import { defineConsumer } from '../../../shared/consumers/define.ts'
-import { applyAnalyticsEvent } from '../apply.ts'
+import { rollUpHandlers } from '../apply.ts'
 import { ANALYTICS_TYPES } from '../effects.ts'
 
 export const USER_EVENTS_GROUP = 'analytics-user-events'
@@ -12,6 +12,6 @@ export function userEvents(secret: string) {
     group: USER_EVENTS_GROUP,
     topic: 'user-events',
     types: ANALYTICS_TYPES['user-events'],
-    handle: (event, ctx) => applyAnalyticsEvent(ctx.tx, event, secret),
+    ...rollUpHandlers(secret),
   })
 }

@@ -111,3 +111,40 @@ export function refunded(order: TestOrder, amountMinor: number, at: number): Bus
     at,
   )
 }
+
+/** A varied set of events around `now`: what a live shop sends, with its irregularities. */
+export function shopDay(now: number): { records: BusRecord[]; distinct: number } {
+  const [ann, bob, cat] = [unique('ann'), unique('bob'), unique('cat')]
+  const [lamp, desk] = [unique('lamp'), unique('desk')]
+  const view = act('product.viewed', ann, lamp, now)
+  const inOrder = newOrder(ann, [{ productId: lamp, quantity: 2, priceMinor: 1250 }])
+  const reversed = newOrder(bob, [
+    { productId: lamp, quantity: 1, priceMinor: 1250 },
+    { productId: desk, quantity: 3, priceMinor: 999 },
+  ])
+  const cancelled = newOrder(cat, [{ productId: desk, quantity: 1, priceMinor: 999 }])
+  const records = [
+    view,
+    view, // redelivered: the same id again
+    act('product.viewed', bob, desk, now + 10),
+    searched(bob, now + 20),
+    act('product.clicked', bob, desk, now + 30),
+    act('cart.item_added', bob, desk, now + 40),
+    // Late: a view from three days ago, after bob's on-time events (same key, same partition).
+    act('product.viewed', bob, lamp, now - 3 * DAY),
+    account('user.registered', cat, now + 50),
+    rated(ann, lamp, 3.5, now + 60),
+    created(inOrder, now + 70),
+    captured(inOrder, now + 80),
+    ended(inOrder, 'completed', now + 90),
+    // Out of order: the completion first, its creation (five minutes earlier) after it.
+    ended(reversed, 'completed', now + 100),
+    created(reversed, now - 5 * MINUTE),
+    created(cancelled, now + 110),
+    captured(cancelled, now + 120),
+    refunded(cancelled, 999, now + 130),
+    ended(cancelled, 'cancelled', now + 140),
+    act('product.purchased', ann, lamp, now + 150),
+  ]
+  return { records, distinct: records.length - 1 }
+}

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { consumers } from '../../../services/analytics/index.ts'
+import { ANALYTICS_TABLES } from '../../../services/analytics/schema.ts'
 import type { BusRecord } from '../../../shared/bus/types.ts'
 import type { ConsumerDefinition } from '../../../shared/consumers/define.ts'
 import { ConsumerSet, retryPolicy } from '../../../shared/consumers/registry.ts'
@@ -99,4 +100,14 @@ let periods = 0
 export function ownDay(): number {
   periods += 1
   return Date.UTC(2001, 0, 1) + periods * 40 * 86_400_000
+}
+
+/** Every row of every analytics table, in a stable order: for comparing two databases' roll-ups. */
+export async function analyticsSnapshot(db: Db): Promise<Record<string, string[]>> {
+  const tables: Record<string, string[]> = {}
+  for (const [i, table] of ANALYTICS_TABLES.entries()) {
+    const rows = await db.select().from(table)
+    tables[i] = rows.map((r) => JSON.stringify(r)).sort()
+  }
+  return tables
 }

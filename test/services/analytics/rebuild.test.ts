@@ -8,23 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
 import { rebuildAnalytics } from '../../../services/analytics/index.ts'
-import { ANALYTICS_TABLES, analyticsBuckets } from '../../../services/analytics/schema.ts'
-import type { BusRecord } from '../../../shared/bus/types.ts'
+import { analyticsBuckets } from '../../../services/analytics/schema.ts'
 import { unique } from '../../helpers/broker.ts'
-import {
-  account,
-  act,
-  captured,
-  created,
-  DAY,
-  ended,
-  MINUTE,
-  newOrder,
-  rated,
-  refunded,
-  searched,
-} from './events.ts'
-import { type AnalyticsHarness, startAnalytics } from './harness.ts'
+import { act, DAY, shopDay } from './events.ts'
+import { type AnalyticsHarness, analyticsSnapshot, startAnalytics } from './harness.ts'
 
 let shop: AnalyticsHarness
 
@@ -35,53 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await shop.close()
 })
-
-/** Every row of every analytics table, in a stable order. */
-async function snapshot(): Promise<Record<string, string[]>> {
-  const tables: Record<string, string[]> = {}
-  for (const [i, table] of ANALYTICS_TABLES.entries()) {
-    const rows = await shop.db.select().from(table)
-    tables[i] = rows.map((r) => JSON.stringify(r)).sort()
-  }
-  return tables
-}
-
-/** A varied set of events around `now`: what a live shop sends, with its irregularities. */
-function shopDay(now: number): { records: BusRecord[]; distinct: number } {
-  const [ann, bob, cat] = [unique('ann'), unique('bob'), unique('cat')]
-  const [lamp, desk] = [unique('lamp'), unique('desk')]
-  const view = act('product.viewed', ann, lamp, now)
-  const inOrder = newOrder(ann, [{ productId: lamp, quantity: 2, priceMinor: 1250 }])
-  const reversed = newOrder(bob, [
-    { productId: lamp, quantity: 1, priceMinor: 1250 },
-    { productId: desk, quantity: 3, priceMinor: 999 },
-  ])
-  const cancelled = newOrder(cat, [{ productId: desk, quantity: 1, priceMinor: 999 }])
-  const records = [
-    view,
-    view, // redelivered: the same id again
-    act('product.viewed', bob, desk, now + 10),
-    searched(bob, now + 20),
-    act('product.clicked', bob, desk, now + 30),
-    act('cart.item_added', bob, desk, now + 40),
-    // Late: a view from three days ago, after bob's on-time events (same key, same partition).
-    act('product.viewed', bob, lamp, now - 3 * DAY),
-    account('user.registered', cat, now + 50),
-    rated(ann, lamp, 3.5, now + 60),
-    created(inOrder, now + 70),
-    captured(inOrder, now + 80),
-    ended(inOrder, 'completed', now + 90),
-    // Out of order: the completion first, its creation (five minutes earlier) after it.
-    ended(reversed, 'completed', now + 100),
-    created(reversed, now - 5 * MINUTE),
-    created(cancelled, now + 110),
-    captured(cancelled, now + 120),
-    refunded(cancelled, 999, now + 130),
-    ended(cancelled, 'cancelled', now + 140),
-    act('product.purchased', ann, lamp, now + 150),
-  ]
-  return { records, distinct: records.length - 1 }
-}
 
 async function todayBucket(now: number) {
   const [row] = await shop.db
@@ -98,7 +38,7 @@ describe('rebuilding analytics from the log', () => {
     const from = Date.now()
     const { records, distinct } = shopDay(from)
     await shop.deliver(...records)
-    const live = await snapshot()
+    const live = await analyticsSnapshot(shop.db)
     expect(live['0']?.length).toBeGreaterThan(0)
     // Something to wipe: a rebuild that only added to the tables would keep it.
     await shop.db
@@ -111,7 +51,7 @@ describe('rebuilding analytics from the log', () => {
       consumers: shop.consumers,
       from: { timestamp: from },
     })
-    expect(await snapshot()).toEqual(live)
+    expect(await analyticsSnapshot(shop.db)).toEqual(live)
     expect(report.eventsApplied).toBe(distinct)
     expect(report.users).toBe(3)
     expect(report.products).toBe(2)

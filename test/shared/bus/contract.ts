@@ -32,6 +32,7 @@ const POLICY: RetryPolicy = {
 
 type Viewed = { userId: string; productId: string; metadata: Record<string, unknown> }
 type Handle = ConsumerDefinition<'product.viewed'>['handle']
+type HandleRun = NonNullable<ConsumerDefinition<'product.viewed'>['handleRun']>
 
 /** A `product.viewed` record as the outbox would publish it; `i` rides in the metadata. */
 function viewed(topic: string, i: number, key: string, extra: Partial<BusRecord> = {}): BusRecord {
@@ -103,7 +104,13 @@ export function busContract(name: string, harness: ContractHarness): void {
       topic: string,
       group: string,
       handle: Handle,
-      opts: { on?: EventBus; retry?: Partial<RetryPolicy>; readOnly?: boolean; db?: Db } = {},
+      opts: {
+        on?: EventBus
+        retry?: Partial<RetryPolicy>
+        readOnly?: boolean
+        db?: Db
+        handleRun?: HandleRun
+      } = {},
     ): Promise<ConsumerRunner> {
       const runner = new ConsumerRunner(
         {
@@ -114,6 +121,7 @@ export function busContract(name: string, harness: ContractHarness): void {
           handle: handle as ConsumerDefinition['handle'],
           retry: opts.retry,
           readOnly: opts.readOnly,
+          handleRun: opts.handleRun as ConsumerDefinition['handleRun'],
         },
         { bus: opts.on ?? bus, db: opts.db ?? database.db, retry: POLICY },
       )
@@ -226,6 +234,45 @@ export function busContract(name: string, harness: ContractHarness): void {
       expect(failures).toBe(2)
       expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
       expect(committed).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      expect(runner.status.counts.deadLettered).toBe(0)
+    })
+
+    test('a consumer with handleRun gets the records that waited as one run, each new event once', async () => {
+      const topic = await newTopic(1)
+      await bus.publish(
+        Array.from({ length: 41 }, (_, n) => viewed(topic, n <= 20 ? n : n - 1, 'k')),
+      )
+      const counting = countingTransactions(database.db)
+      const runs: number[] = []
+      const runner = await run(topic, unique('handle-run'), effect, {
+        db: counting.db,
+        handleRun: async (events, ctx) => {
+          runs.push(events.length)
+          for (const e of events) await effect(e, ctx)
+        },
+      })
+      await eventually(async () => (await effects(topic)).size === 40, 30_000, 'forty effects')
+      await eventually(() => runner.status.counts.duplicates === 1, 10_000, 'the duplicate')
+      expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
+      expect(Math.max(...runs)).toBeGreaterThan(1)
+      expect(counting.transactions()).toBeLessThanOrEqual(10)
+    })
+
+    test('a handleRun that fails leaves nothing, and its run is applied record by record', async () => {
+      const topic = await newTopic(1)
+      await bus.publish(Array.from({ length: 30 }, (_, i) => viewed(topic, i, 'k')))
+      let wholeRuns = 0
+      const runner = await run(topic, unique('handle-run-fails'), effect, {
+        handleRun: async (events, ctx) => {
+          wholeRuns++
+          for (const e of events) await effect(e, ctx)
+          throw new Error('cannot add these up')
+        },
+      })
+      await eventually(async () => (await effects(topic)).size === 30, 30_000, 'thirty effects')
+      await eventually(() => runner.status.counts.handled === 30, 10_000, 'all handled')
+      expect(wholeRuns).toBeGreaterThan(0)
+      expect([...(await effects(topic)).values()].every((n) => n === 1)).toBe(true)
       expect(runner.status.counts.deadLettered).toBe(0)
     })
 
