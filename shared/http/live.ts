@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming'
+import { log } from '../observability/log.ts'
 
 /** What a live stream sends: `data` when `version` differs from what the client last got. */
 export interface LiveMessage {
@@ -87,6 +88,9 @@ export function liveParts(
       })
     try {
       await run(stream, states, opts.heartbeatMs ?? HEARTBEAT_MS, waitForChange)
+    } catch (error) {
+      // A part that cannot be rendered (its database away) ends the stream; the client reconnects.
+      log.warn({ err: error, path: c.req.path }, 'live stream ended by a failed render')
     } finally {
       unsubscribe()
     }

@@ -7,6 +7,7 @@ import type { ConsumedRecord, EventBus } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseMsRange } from '../../../shared/http/day-range.ts'
 import type { LivePart } from '../../../shared/http/live.ts'
+import { SharedParts } from '../../../shared/http/live-hub.ts'
 import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
 import { ordersWithNames } from './orders.tsx'
@@ -45,27 +46,12 @@ const every = (ms: number) => (changed: () => void) => {
 }
 
 /**
- * The saga figures of a range, computed once a second however many admins watch it: each look is
- * a dozen queries that hold the process's event loop while they scan.
- */
-const overviews = new Map<string, { at: number; figures: ReturnType<typeof sagaOverview> }>()
-
-function sharedOverview(db: Db, from: number, to: number): ReturnType<typeof sagaOverview> {
-  const key = `${from}-${to}`
-  const now = Date.now()
-  const cached = overviews.get(key)
-  if (cached && now - cached.at < FIGURES_MS) return cached.figures
-  for (const [k, v] of overviews) if (now - v.at >= FIGURES_MS) overviews.delete(k)
-  const figures = sagaOverview(db, { from, to })
-  overviews.set(key, { at: now, figures })
-  return figures
-}
-
-/**
  * A tab's figures for a range (the part's argument, `<from>-<to>` in ms, held to the filter's
- * rules), re-read every second and sent when their version changed.
+ * rules), re-read every second and sent when their version changed. They look the same to every
+ * admin, so every stream showing a range shares one look a second (`hub`).
  */
-function rangeFigures(
+export function rangeFigures(
+  hub: SharedParts,
   id: string,
   look: (range: DayRangeMs) => Promise<{ content: unknown; version: string }>,
 ): PartFactory {
@@ -73,22 +59,26 @@ function rangeFigures(
     admin(visitor)
     const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
     const range = parseMsRange(from, to)
-    return {
+    return hub.part(`${id}:${range.from}-${range.to}`, () => ({
       subscribe: every(FIGURES_MS),
       render: async () => {
         const { content, version } = await look(range)
         return { data: await partial(id, content), version }
       },
-    }
+    }))
   }
 }
 
 type DayRangeMs = ReturnType<typeof parseMsRange>
 
-export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFactory> {
+/** The admin's live parts; those alike for every admin are shared through `hub`. */
+export function adminPartFactories(
+  deps: AdminPartDeps,
+  hub: SharedParts = new SharedParts(),
+): Record<string, PartFactory> {
   return {
-    'admin-sagas': rangeFigures('admin-sagas-summary', async (range) => {
-      const overview = await sharedOverview(deps.db, range.from, range.to)
+    'admin-sagas': rangeFigures(hub, 'admin-sagas-summary', async (range) => {
+      const overview = await sagaOverview(deps.db, range)
       const { oldestInFlight, ...figures } = overview
       return {
         content: <SagaSummary overview={overview} range={range.days} />,
@@ -96,7 +86,7 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
       }
     }),
     // The Overview's figures, with now, the last 30 days and the latest orders.
-    'admin-overview': rangeFigures('admin-overview-figures', async (range) => {
+    'admin-overview': rangeFigures(hub, 'admin-overview-figures', async (range) => {
       const [figures, extras] = await Promise.all([
         overview(deps.db, range),
         overviewExtras(deps.db),
@@ -106,41 +96,44 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
         version: JSON.stringify({ figures, extras }),
       }
     }),
-    'admin-orders': rangeFigures('admin-orders-figures', async (range) => {
+    'admin-orders': rangeFigures(hub, 'admin-orders-figures', async (range) => {
       const { summary, names } = await ordersWithNames(deps.db, range)
       return {
         content: <OrdersFigures summary={summary} names={names} />,
         version: JSON.stringify(summary),
       }
     }),
-    'admin-users': rangeFigures('admin-users-figures', async (range) => {
+    'admin-users': rangeFigures(hub, 'admin-users-figures', async (range) => {
       const summary = await usersWithRoles(deps.db, range)
       return { content: <UsersFigures summary={summary} />, version: JSON.stringify(summary) }
     }),
     // The Stream page's topics (with records/s since the last look) and groups.
     'admin-stream': async (visitor) => {
       admin(visitor)
-      let previous: TopicSnapshot | null = null
-      return {
-        subscribe: every(STREAM_MS),
-        render: async () => {
-          const [{ rows, snapshot }, groups] = await Promise.all([
-            topicRows(deps.bus, previous),
-            groupRows(deps.bus),
-          ])
-          previous = snapshot
-          return {
-            data: await partial(
-              'admin-stream-figures',
-              <StreamFigures topics={rows} groups={groups} />,
-            ),
-            version: JSON.stringify(
-              { rows: rows.map((r) => [r.name, r.end, r.perSecond]), groups },
-              (_, v) => (typeof v === 'bigint' ? String(v) : v),
-            ),
-          }
-        },
-      }
+      return hub.part('admin-stream', () => {
+        // Records/s are measured between one look and the next.
+        let previous: TopicSnapshot | null = null
+        return {
+          subscribe: every(STREAM_MS),
+          render: async () => {
+            const [{ rows, snapshot }, groups] = await Promise.all([
+              topicRows(deps.bus, previous),
+              groupRows(deps.bus),
+            ])
+            previous = snapshot
+            return {
+              data: await partial(
+                'admin-stream-figures',
+                <StreamFigures topics={rows} groups={groups} />,
+              ),
+              version: JSON.stringify(
+                { rows: rows.map((r) => [r.name, r.end, r.perSecond]), groups },
+                (_, v) => (typeof v === 'bigint' ? String(v) : v),
+              ),
+            }
+          },
+        }
+      })
     },
     // A live tail of a topic (`<topic>~<base64url filter>`): its last records containing the text.
     'admin-tail': async (visitor, argument) => {
