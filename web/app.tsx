@@ -16,6 +16,7 @@ import { orderRoutes, sagaSettings } from '../services/orders/index.ts'
 import { promotionRoutes } from '../services/promotions/index.ts'
 import { experimentRoutes, type RunningRecommender } from '../services/recommender/index.ts'
 import { csrfProtection } from '../shared/http/csrf.ts'
+import type { PartSharing } from '../shared/http/live-hub.ts'
 import { createServiceApp } from '../shared/http/serve.ts'
 import type { Platform } from '../shared/platform.ts'
 import { notFoundPage, pageErrors } from './errors.tsx'
@@ -43,15 +44,24 @@ export interface ShopServices {
   recommender: RunningRecommender
 }
 
+export interface ShopAppOptions {
+  /** How admin live parts are shared among streams (a bench's baseline shares none). */
+  liveSharing?: PartSharing
+}
+
 /** The whole shop on one app: every service's routes and the pages. */
-export function createShopApp(platform: Platform, services: ShopServices): Hono {
+export function createShopApp(
+  platform: Platform,
+  services: ShopServices,
+  options: ShopAppOptions = {},
+): Hono {
   const app = createServiceApp(platform, 'shop')
   // Machine endpoints and static files first: they answer before a visitor is looked up.
   app.route('/', staticRoutes())
   app.route('/', openApiRoutes())
   mountIngest(app, platform)
   app.route('/', services.recommender.routes)
-  app.route('/', shopperApp(platform, services))
+  app.route('/', shopperApp(platform, services, options))
   app.notFound(notFoundPage)
   app.onError(pageErrors)
   return app
@@ -61,7 +71,11 @@ export function createShopApp(platform: Platform, services: ShopServices): Hono 
  * Everything a shopper's browser talks to, pages and the JSON API behind a session alike.
  * `identify` is its first middleware, so every handler here has a visitor (`VisitorEnv`).
  */
-function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv> {
+function shopperApp(
+  platform: Platform,
+  services: ShopServices,
+  options: ShopAppOptions,
+): Hono<VisitorEnv> {
   const { config, database } = platform
   const db = database.db
   const identity = { db, secret: sessionSecret(config), secure: secureCookies(config) }
@@ -120,7 +134,15 @@ function shopperApp(platform: Platform, services: ShopServices): Hono<VisitorEnv
       requireAdmin: requireRole('admin'),
     }),
   )
-  app.route('/', livePages({ db, bus: platform.bus, serving: services.recommender.serving }))
+  app.route(
+    '/',
+    livePages({
+      db,
+      bus: platform.bus,
+      serving: services.recommender.serving,
+      sharing: options.liveSharing,
+    }),
+  )
   app.route('/', adminPages({ db, bus: platform.bus, secret: identity.secret }))
   app.route(
     '/',

@@ -12,13 +12,21 @@ interface Shared {
   rendering: Promise<LiveMessage | null> | null
 }
 
+/** Gives a stream its view of the part `key`: shared (SharedParts) or its own (NOT_SHARED). */
+export interface PartSharing {
+  part(key: string, make: () => LivePart): LivePart
+}
+
+/** Every stream renders the part for itself: what sharing is measured against. */
+export const NOT_SHARED: PartSharing = { part: (_key, make) => make() }
+
 /**
  * A set of shared parts, by key: `part(key, make)` gives a stream its view of the part `key`,
  * making the source with `make` when the first stream asks and dropping it when the last one
  * leaves. The key must name everything the rendering depends on (the part and its argument); a
  * part that differs per viewer must not be shared.
  */
-export class SharedParts {
+export class SharedParts implements PartSharing {
   readonly #parts = new Map<string, Shared>()
 
   part(key: string, make: () => LivePart): LivePart {

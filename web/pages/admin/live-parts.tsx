@@ -7,7 +7,7 @@ import type { ConsumedRecord, EventBus } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseMsRange } from '../../../shared/http/day-range.ts'
 import type { LivePart } from '../../../shared/http/live.ts'
-import { SharedParts } from '../../../shared/http/live-hub.ts'
+import { type PartSharing, SharedParts } from '../../../shared/http/live-hub.ts'
 import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
 import { ordersWithNames } from './orders.tsx'
@@ -32,6 +32,8 @@ const TAIL_GROUP_PREFIX = 'streamshop-tail-'
 export interface AdminPartDeps {
   db: Db
   bus: EventBus
+  /** How parts alike for every admin are shared among streams; shared unless a bench says not. */
+  sharing?: PartSharing
 }
 
 type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
@@ -51,7 +53,7 @@ const every = (ms: number) => (changed: () => void) => {
  * admin, so every stream showing a range shares one look a second (`hub`).
  */
 export function rangeFigures(
-  hub: SharedParts,
+  hub: PartSharing,
   id: string,
   look: (range: DayRangeMs) => Promise<{ content: unknown; version: string }>,
 ): PartFactory {
@@ -72,10 +74,8 @@ export function rangeFigures(
 type DayRangeMs = ReturnType<typeof parseMsRange>
 
 /** The admin's live parts; those alike for every admin are shared through `hub`. */
-export function adminPartFactories(
-  deps: AdminPartDeps,
-  hub: SharedParts = new SharedParts(),
-): Record<string, PartFactory> {
+export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFactory> {
+  const hub = deps.sharing ?? new SharedParts()
   return {
     'admin-sagas': rangeFigures(hub, 'admin-sagas-summary', async (range) => {
       const overview = await sagaOverview(deps.db, range)
