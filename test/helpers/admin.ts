@@ -31,6 +31,8 @@ export function aroundToday(): string {
 export interface LiveFigure {
   /** Every value the figure has had in the updates read so far, in order. */
   values(): number[]
+  /** The stream as read so far. */
+  text(): string
   /** Reads updates until `done` holds of the values, for at most 20 s. */
   until(done: (values: number[]) => boolean): Promise<void>
   close(): Promise<void>
@@ -45,7 +47,7 @@ export async function followFigure(
   part: string,
   id: string,
 ): Promise<LiveFigure> {
-  const name = browser.lastHtml.match(new RegExp(`parts=(${part}%3A\\d+-\\d+)`))?.[1]
+  const name = browser.lastHtml.match(new RegExp(`parts=(${part}%3A\\d+-\\d+(?:%7Ecompare)?)`))?.[1]
   if (!name) throw new Error(`the page has no ${part} part`)
   const abort = new AbortController()
   const res = await browser.request(`/live?parts=${name}`, { signal: abort.signal })
@@ -55,6 +57,7 @@ export async function followFigure(
   const values = () => [...text.matchAll(figure)].map((m) => Number(m[1]))
   return {
     values,
+    text: () => text,
     until: async (done) => {
       const deadline = Date.now() + 20_000
       while (!done(values()) && Date.now() < deadline) {

@@ -2,7 +2,7 @@
 // average order and top sellers (by name) from the analytics roll-ups; a CSV link to the same
 // figures; and its stream sending them again when another order completes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday, followFigure } from '../helpers/admin.ts'
+import { adminOf, aroundToday, followFigure, utcDay } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import type { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -26,6 +26,14 @@ afterAll(() => shop.close())
 
 const figure = (html: string, id: string) =>
   html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
+
+/** The previous period's value of a figure, when the page compares. */
+const previousOf = (html: string, id: string) =>
+  html.match(
+    new RegExp(
+      `data-figure="${id}"><dt>[^<]*</dt><dd>[^<]*</dd><dd class="change" data-previous="([^"]*)"`,
+    ),
+  )?.[1]
 
 describe('admin: orders', () => {
   test('only admins see it', async () => {
@@ -63,6 +71,26 @@ describe('admin: orders', () => {
     const csv = await boss.request(link ?? '')
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     expect(await csv.text()).toContain('\r\ncompleted,1\r\n')
+  })
+
+  test('compared with the previous period, each figure shows what it was, on the page and live', async () => {
+    const boss = await admin()
+    const [today, tomorrow] = [utcDay(0), utcDay(1)]
+    await boss.get(`/admin/orders?from=${today}&to=${today}`)
+    const placedToday = figure(boss.lastHtml, 'placed')
+    expect(Number(placedToday)).toBeGreaterThan(0)
+    expect(boss.lastHtml).not.toContain('data-previous')
+    expect(boss.lastHtml).toContain('name="compare" value="1"')
+    expect(boss.lastHtml).not.toContain('checked')
+    // Tomorrow against today: nothing yet, against what today has.
+    await boss.get(`/admin/orders?from=${tomorrow}&to=${tomorrow}&compare=1`)
+    expect(figure(boss.lastHtml, 'placed')).toBe('0')
+    expect(previousOf(boss.lastHtml, 'placed')).toBe(placedToday)
+    expect(boss.lastHtml).toMatch(/name="compare" value="1" checked/)
+    const live = await followFigure(boss, 'admin-orders', 'placed')
+    await live.until((v) => v.length > 0)
+    await live.close()
+    expect(previousOf(live.text(), 'placed')).toBe(placedToday)
   })
 
   test("the page's stream sends the figures again when another order completes", async () => {

@@ -14,6 +14,7 @@ import { ordersWithNames } from './orders.tsx'
 import { OrdersFigures } from './orders-views.tsx'
 import { overviewExtras } from './overview.tsx'
 import { OverviewFigures } from './overview-views.tsx'
+import { parseRangeArgument, type RangeOptions, rangePart } from './range-part.ts'
 import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
 import { groupRows, type TopicSnapshot, topicRows } from './stream-data.ts'
@@ -55,16 +56,19 @@ const every = (ms: number) => (changed: () => void) => {
 export function rangeFigures(
   hub: PartSharing,
   id: string,
-  look: (range: DayRangeMs) => Promise<{ content: unknown; version: string }>,
+  look: (
+    range: DayRangeMs,
+    options: RangeOptions,
+  ) => Promise<{ content: unknown; version: string }>,
 ): PartFactory {
   return async (visitor, argument) => {
     admin(visitor)
-    const [from = Number.NaN, to = Number.NaN] = argument.split('-').map(Number)
+    const { from, to, options } = parseRangeArgument(argument)
     const range = parseMsRange(from, to)
-    return hub.part(`${id}:${range.from}-${range.to}`, () => ({
+    return hub.part(`${id}:${rangePart('', range, options)}`, () => ({
       subscribe: every(FIGURES_MS),
       render: async () => {
-        const { content, version } = await look(range)
+        const { content, version } = await look(range, options)
         return { data: await partial(id, content), version }
       },
     }))
@@ -96,11 +100,11 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
         version: JSON.stringify({ figures, extras }),
       }
     }),
-    'admin-orders': rangeFigures(hub, 'admin-orders-figures', async (range) => {
-      const { summary, names } = await ordersWithNames(deps.db, range)
+    'admin-orders': rangeFigures(hub, 'admin-orders-figures', async (range, { compare }) => {
+      const { summary, names, previous } = await ordersWithNames(deps.db, range, { compare })
       return {
-        content: <OrdersFigures summary={summary} names={names} />,
-        version: JSON.stringify(summary),
+        content: <OrdersFigures summary={summary} names={names} previous={previous} />,
+        version: JSON.stringify({ summary, previous }),
       }
     }),
     'admin-users': rangeFigures(hub, 'admin-users-figures', async (range) => {

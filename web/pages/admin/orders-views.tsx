@@ -4,42 +4,50 @@ import type { OrdersSummary } from '../../../services/analytics/index.ts'
 import type { DayRange } from '../../../shared/http/day-range.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
+import { Versus } from './compare.tsx'
 import { SHOP_CURRENCY } from './overview-views.tsx'
 import { RangeFilter } from './range-filter.tsx'
 
 const money = (minor: number | null) => (minor === null ? '–' : formatMoney(minor, SHOP_CURRENCY))
 
+const count = (n: number) => String(n)
+
+/** The figures of the summary, each with the previous period's beside it when comparing. */
+const FIGURES: {
+  id: string
+  label: string
+  of: (s: OrdersSummary) => number | null
+  show: (n: number) => string
+}[] = [
+  { id: 'placed', label: 'Orders placed', of: (s) => s.placed, show: count },
+  { id: 'completed', label: 'Completed', of: (s) => s.completed, show: count },
+  { id: 'cancelled', label: 'Cancelled', of: (s) => s.cancelled, show: count },
+  { id: 'revenue', label: 'Revenue', of: (s) => s.revenueMinor, show: money },
+  { id: 'aov', label: 'Average order', of: (s) => s.averageOrderValueMinor, show: money },
+  { id: 'refunded', label: 'Refunded', of: (s) => s.refundedMinor, show: money },
+]
+
 /** The range's orders, revenue, average order and top sellers: the part the stream re-renders. */
-export const OrdersFigures: FC<{ summary: OrdersSummary; names: Map<string, string> }> = ({
-  summary,
-  names,
-}) => (
+export const OrdersFigures: FC<{
+  summary: OrdersSummary
+  names: Map<string, string>
+  /** The previous period's summary, when comparing. */
+  previous?: OrdersSummary | undefined
+}> = ({ summary, names, previous }) => (
   <section id="admin-orders-figures">
     <dl class="figures">
-      <div data-figure="placed">
-        <dt>Orders placed</dt>
-        <dd>{summary.placed}</dd>
-      </div>
-      <div data-figure="completed">
-        <dt>Completed</dt>
-        <dd>{summary.completed}</dd>
-      </div>
-      <div data-figure="cancelled">
-        <dt>Cancelled</dt>
-        <dd>{summary.cancelled}</dd>
-      </div>
-      <div data-figure="revenue">
-        <dt>Revenue</dt>
-        <dd>{money(summary.revenueMinor)}</dd>
-      </div>
-      <div data-figure="aov">
-        <dt>Average order</dt>
-        <dd>{money(summary.averageOrderValueMinor)}</dd>
-      </div>
-      <div data-figure="refunded">
-        <dt>Refunded</dt>
-        <dd>{money(summary.refundedMinor)}</dd>
-      </div>
+      {FIGURES.map((f) => {
+        const value = f.of(summary)
+        return (
+          <div data-figure={f.id}>
+            <dt>{f.label}</dt>
+            <dd>{value === null ? '–' : f.show(value)}</dd>
+            {previous && value !== null ? (
+              <Versus value={value} previous={f.of(previous)} show={f.show} />
+            ) : null}
+          </div>
+        )
+      })}
     </dl>
     <table class="admin-table" id="top-sellers">
       <caption>Top sellers (units in completed orders)</caption>
@@ -70,16 +78,17 @@ export const OrdersPage: FC<{
   range: DayRange
   summary: OrdersSummary
   names: Map<string, string>
+  previous?: OrdersSummary | undefined
   live: string
 }> = (p) => (
   <AdminLayout title="Orders" visitor={p.visitor} tab="orders" live={[p.live]}>
     <h1>Orders</h1>
-    <RangeFilter action="/admin/orders" range={p.range} />
+    <RangeFilter action="/admin/orders" range={p.range} compare={p.previous !== undefined} />
     <p>
       <a href={`/analytics/orders?${new URLSearchParams({ ...p.range, format: 'csv' })}`}>
         Download as CSV
       </a>
     </p>
-    <OrdersFigures summary={p.summary} names={p.names} />
+    <OrdersFigures summary={p.summary} names={p.names} previous={p.previous} />
   </AdminLayout>
 )

@@ -11,6 +11,7 @@ import type { DayRange } from '../../../shared/http/day-range.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
 import { Chart } from './chart.tsx'
+import { Change } from './compare.tsx'
 import { RangeFilter } from './range-filter.tsx'
 
 /** Analytics sums one currency: the catalog's (its products default to euros). */
@@ -30,16 +31,6 @@ export interface OverviewExtras {
 const money = (minor: number) => formatMoney(minor, SHOP_CURRENCY)
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`
 const day = (at: number) => new Date(at).toISOString().slice(0, 10)
-
-/** The change against the previous period, as a word a reader takes in at a glance. */
-const Change: FC<{ figure: Figure }> = ({ figure }) =>
-  figure.change === null ? (
-    <span class="muted">no earlier figure</span>
-  ) : (
-    <span class={figure.change >= 0 ? 'up' : 'down'}>
-      {figure.change >= 0 ? '▲' : '▼'} {percent(Math.abs(figure.change))} on the period before
-    </span>
-  )
 
 const Card: FC<{ id: string; label: string; figure: Figure; show: (n: number) => string }> = ({
   id,
