@@ -53,6 +53,7 @@ interface OutboxEvent {
   userId: string
   productId?: string
   rating?: number
+  query?: string
   metadata: Record<string, unknown>
 }
 
@@ -125,6 +126,19 @@ async function outboxOf(seed: number): Promise<OutboxEvent[]> {
     type: String(r.type),
     ...(JSON.parse(String(r.data)) as Omit<OutboxEvent, 'seq' | 'type'>),
   }))
+}
+
+/** Each product's name and its category's, lower-cased as the simulator searches them. */
+async function productNames(): Promise<Map<string, { name: string; category: string }>> {
+  const result = await shop.platform.database.client.execute(
+    'select p.id, p.name, c.name as category from products p join categories c on c.id = p.category_id',
+  )
+  return new Map(
+    result.rows.map((r) => [
+      String(r.id),
+      { name: String(r.name).toLowerCase(), category: String(r.category).toLowerCase() },
+    ]),
+  )
 }
 
 async function categoryOf(): Promise<Map<string, string>> {
@@ -215,6 +229,25 @@ describe('bun run simulate', () => {
       const next = events.find((e) => e.seq > click.seq && e.userId === click.userId)
       expect(next).toMatchObject({ type: 'product.viewed', productId: click.productId })
     }
+
+    // A shopper's first click after a search is on what they searched for (the search funnel).
+    const names = await productNames()
+    const searches = byType.get('product.searched') ?? []
+    let followedUp = 0
+    for (const search of searches) {
+      const next = events.find(
+        (e) =>
+          e.seq > search.seq &&
+          e.userId === search.userId &&
+          (e.type === 'product.clicked' || e.type === 'product.searched'),
+      )
+      if (next?.type !== 'product.clicked') continue
+      followedUp++
+      const found = names.get(next.productId ?? '')
+      const query = search.query ?? ''
+      expect(found?.name.includes(query) || found?.category === query).toBe(true)
+    }
+    expect(followedUp).toBeGreaterThan(0)
   })
 
   test('buyers place real orders, some with declining cards, and the summary says how each ended', async () => {

@@ -64,6 +64,8 @@ export interface Shopper {
   /** Recently viewed product ids, newest last: what they put in the cart and rate. */
   seen: string[]
   cart: Map<string, number>
+  /** The product their last search was after: their next click is on it (search → click). */
+  searchedFor: string | null
 }
 
 /** `sim-<seed>-<n>` for n = 1…users, each with its tastes drawn from the seed alone. */
@@ -79,7 +81,7 @@ export function plantShoppers(
     const wanted = Math.min(1 + Math.floor(rng() * 3), pool.length)
     while (preferred.length < wanted)
       preferred.push(...pool.splice(Math.floor(rng() * pool.length), 1))
-    return { id: `sim-${seed}-${i + 1}`, preferred, seen: [], cart: new Map() }
+    return { id: `sim-${seed}-${i + 1}`, preferred, seen: [], cart: new Map(), searchedFor: null }
   })
 }
 
@@ -153,6 +155,7 @@ export function ratingFor(shopper: Shopper, catalog: Catalog, productId: string,
 /** Now the name of a category they like ("shoes"), now a word of a product there ("sneakers"). */
 function searchQuery(shopper: Shopper, catalog: Catalog, rng: Rng): string {
   const product = pickProduct(shopper, catalog, rng)
+  shopper.searchedFor = product.id
   const category = catalog.categoryNames.get(product.categoryId)
   if (category && rng() < 0.3) return category.toLowerCase()
   const words = product.name.toLowerCase().match(/[a-z]{3,}/g)
@@ -175,8 +178,12 @@ export function act(shopper: Shopper, action: OwnAction, catalog: Catalog, rng: 
       saw(shopper, product.id)
       return [event('product.viewed', { productId: product.id })]
     }
-    case 'click':
-      return [event('product.clicked', { productId: pickProduct(shopper, catalog, rng).id })]
+    case 'click': {
+      // A click follows a search when there was one: the search funnel's second step.
+      const productId = shopper.searchedFor ?? pickProduct(shopper, catalog, rng).id
+      shopper.searchedFor = null
+      return [event('product.clicked', { productId })]
+    }
     case 'search':
       return [event('product.searched', { query: searchQuery(shopper, catalog, rng) })]
     case 'cart': {
