@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
 import {
   identify,
-  requireRole,
+  requireAdmin,
   secureCookies,
   sessionSecret,
   usersPerRole,
@@ -79,6 +79,8 @@ function shopperApp(
   const { config, database } = platform
   const db = database.db
   const identity = { db, secret: sessionSecret(config), secure: secureCookies(config) }
+  // Admin writes are audited: each change is an `admin.changed` event.
+  const adminOnly = requireAdmin(db)
   const app = new Hono<VisitorEnv>()
   app.use(identify(identity))
   app.use(
@@ -116,13 +118,13 @@ function shopperApp(
   app.route('/', orderPages({ db, saga }))
   app.route('/', notificationPages({ db }))
   app.route('/', orderRoutes({ db, saga }))
-  mountCatalog(app, platform, { requireAdmin: requireRole('admin') })
-  app.route('/', promotionRoutes({ db, requireAdmin: requireRole('admin') }))
+  mountCatalog(app, platform, { requireAdmin: adminOnly })
+  app.route('/', promotionRoutes({ db, requireAdmin: adminOnly }))
   app.route(
     '/',
     analyticsRoutes({
       db,
-      requireAdmin: requireRole('admin'),
+      requireAdmin: adminOnly,
       countRoles: () => usersPerRole(db),
     }),
   )
@@ -131,7 +133,7 @@ function shopperApp(
     experimentRoutes({
       db,
       registry: services.recommender.experiments,
-      requireAdmin: requireRole('admin'),
+      requireAdmin: adminOnly,
     }),
   )
   app.route(

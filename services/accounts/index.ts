@@ -11,6 +11,7 @@ export {
   signOut,
   usersPerRole,
 } from './accounts.ts'
+export { recordAdminChange, requireAdmin } from './admin-audit.ts'
 export { seedAccounts } from './demo-users.ts'
 export {
   clearSessionCookie,

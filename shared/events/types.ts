@@ -19,6 +19,15 @@ const behaviour = z.object({
 
 const audit = z.object({ subject: id, reason: z.string().max(200), metadata })
 
+/** A change an admin made: who (their user id), the request that made it, and how it ended. */
+const adminChange = z.object({
+  subject: id,
+  /** `PATCH /api/admin/promotions/SPRING`: the method and the path changed. */
+  action: z.string().min(1).max(600),
+  status: z.number().int().min(100).max(599),
+  metadata,
+})
+
 /** A product's catalog fields as product events carry them (prices in minor units). */
 const productFields = z.object({
   slug: z.string().min(1).max(160),
@@ -101,6 +110,7 @@ export const EVENT_TYPES = {
   'user.logged_out': spec('user-events', 'userId', behaviour),
   // Security-relevant actions; the subject is who or what they concern (a user id, a hashed email).
   'user.login_failed': spec('audit-events', 'subject', audit),
+  'admin.changed': spec('audit-events', 'subject', adminChange),
   'order.created': spec(
     'order-events',
     'orderId',
