@@ -145,7 +145,15 @@ function shopperApp(
       sharing: options.liveSharing,
     }),
   )
-  app.route('/', adminPages({ db, bus: platform.bus, secret: identity.secret }))
+  app.route(
+    '/',
+    adminPages({
+      db,
+      bus: platform.bus,
+      secret: identity.secret,
+      serving: services.recommender.serving,
+    }),
+  )
   app.route(
     '/',
     catalogPages({

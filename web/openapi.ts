@@ -180,6 +180,10 @@ export function openApiDocument() {
               'products',
               'Per product: views, cart adds, orders, units, revenue, rating (sortable, paged)',
             ],
+            [
+              'funnels',
+              "Product view → cart add → purchase and search → click → purchase: each step's count, conversion and drop-off",
+            ],
           ] as const
         ).map(([name, summary]) => [
           `/analytics/${name}`,

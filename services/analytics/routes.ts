@@ -1,5 +1,5 @@
 // The analytics JSON API for admins and their tools: `/analytics/dashboard|overview|orders|users|
-// products?from=&to=` (UTC days, both included; the last 7 by default), each also as CSV with
+// products|funnels?from=&to=` (UTC days, both included; the last 7 by default), each also as CSV with
 // `?format=csv`. The figures are the roll-ups' (see queries/).
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
@@ -136,6 +136,29 @@ export function analyticsRoutes(deps: AnalyticsRoutesDeps): Hono {
         ]),
       )
     return c.json(table)
+  })
+
+  app.get('/analytics/funnels', valid('query', analyticsRangeQuerySchema), async (c) => {
+    const { format, ...query } = c.req.valid('query')
+    const both = await funnels(db, parseDayRange(query))
+    if (format === 'csv')
+      return csv(
+        c,
+        'funnels',
+        ['funnel', 'step', 'count', 'stepConversion', 'conversion', 'dropOff', 'dropOffRate'],
+        (['product', 'search'] as const).flatMap((funnel) =>
+          both[funnel].map((s) => [
+            funnel,
+            s.step,
+            s.count,
+            s.stepConversion,
+            s.conversion,
+            s.dropOff,
+            s.dropOffRate,
+          ]),
+        ),
+      )
+    return c.json(both)
   })
 
   // Everything at once, for a tool that wants the whole dashboard in one request.

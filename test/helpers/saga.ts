@@ -86,14 +86,14 @@ export async function shopper(shop: TestShop) {
     email: `${unique('buyer')}@example.test`,
     password: 'correct horse battery',
   })
-  const json = { 'content-type': 'application/json', accept: 'application/json' }
   /** `POST /api/orders` with its Idempotency-Key (a fresh one unless given). */
   const order = (body: Record<string, unknown>, key: string = crypto.randomUUID()) =>
-    browser.request('/api/orders', {
-      method: 'POST',
-      headers: { ...json, 'x-csrf-token': browser.csrfToken(), 'idempotency-key': key },
-      body: JSON.stringify({ ...address, expiry: '12/39', cvc: '123', ...body }),
-    })
+    browser.json(
+      'POST',
+      '/api/orders',
+      { ...address, expiry: '12/39', cvc: '123', ...body },
+      { 'idempotency-key': key },
+    )
   return {
     browser,
     order,
@@ -105,7 +105,7 @@ export async function shopper(shop: TestShop) {
     },
     get: async (orderId: string) =>
       (await (
-        await browser.request(`/api/orders/${orderId}`, { headers: json })
+        await browser.request(`/api/orders/${orderId}`, { headers: { accept: 'application/json' } })
       ).json()) as OrderView,
   }
 }

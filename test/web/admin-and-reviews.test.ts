@@ -46,23 +46,11 @@ async function customer() {
   return browser
 }
 
-function apiJson(browser: TestBrowser, method: string, path: string, body?: unknown) {
-  return browser.request(path, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'x-csrf-token': browser.csrfToken(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-}
-
 describe('admin product writes in the shop', () => {
   test('an admin creates, updates and deletes a product, and product-events gets each change keyed by product id', async () => {
     const admin = await signedIn('boss@example.test', 'admin-password-123')
     const [category] = await listCategories(shop.platform.database.db)
-    const created = await apiJson(admin, 'POST', '/api/products', {
+    const created = await admin.json('POST', '/api/products', {
       name: `Test lamp ${unique('l')}`,
       categoryId: category?.id,
       priceMinor: 4500,
@@ -72,9 +60,9 @@ describe('admin product writes in the shop', () => {
     expect(created.status).toBe(201)
     const product = (await created.json()) as { id: string }
     expect(
-      (await apiJson(admin, 'PATCH', `/api/products/${product.id}`, { priceMinor: 3900 })).status,
+      (await admin.json('PATCH', `/api/products/${product.id}`, { priceMinor: 3900 })).status,
     ).toBe(200)
-    expect((await apiJson(admin, 'DELETE', `/api/products/${product.id}`)).status).toBe(204)
+    expect((await admin.json('DELETE', `/api/products/${product.id}`)).status).toBe(204)
     const records = await readTopic(
       shop.platform.bus,
       'product-events',
@@ -98,7 +86,7 @@ describe('admin product writes in the shop', () => {
         return guest
       })(),
     ]) {
-      const res = await apiJson(browser, 'POST', '/api/products', {
+      const res = await browser.json('POST', '/api/products', {
         name,
         categoryId: category?.id,
         priceMinor: 1,

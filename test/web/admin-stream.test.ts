@@ -110,6 +110,12 @@ describe('admin: stream', () => {
       (await boss.post('/admin/stream/dlq/product-events.dlq/replay', { offset: '999999999' }))
         .status,
     ).toBe(400)
+    // Each replay is an admin change on the audit trail; the refused one changed nothing.
+    const audited = await shop.platform.database.client.execute({
+      sql: "select data from outbox where type = 'admin.changed' and data like ?",
+      args: ['%/admin/stream/dlq/product-events.dlq/replay%'],
+    })
+    expect(audited.rows.map((r) => JSON.parse(String(r.data)).status)).toEqual([303, 303])
   })
 
   test('the live tail shows the records of a topic that contain the filter', async () => {

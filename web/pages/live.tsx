@@ -7,9 +7,11 @@ import { getProduct } from '../../services/catalog/index.ts'
 import { unreadCount, watchNotifications } from '../../services/notifications/index.ts'
 import { followOrder, getOrder, orderView } from '../../services/orders/index.ts'
 import { ValidationError } from '../../shared/errors.ts'
-import { type LivePart, liveParts } from '../../shared/http/live.ts'
+import { liveParts } from '../../shared/http/live.ts'
+import { SharedParts } from '../../shared/http/live-hub.ts'
 import { LIVE_PATH, NotificationsLink } from '../layout.tsx'
-import { type AdminPartDeps, adminPartFactories } from './admin/live-parts.tsx'
+import { adminInsightPartFactories } from './admin/catalog-parts.tsx'
+import { type AdminPartDeps, adminPartFactories, type PartFactory } from './admin/live-parts.tsx'
 import { AlsoBoughtPanel, RecommendedPanel } from './catalog-views.tsx'
 import { OrderProgress } from './orders-views.tsx'
 import { partial } from './partial.tsx'
@@ -18,13 +20,14 @@ import { alsoBoughtFor, type RecommendedDeps, recommendedFor } from './recommend
 /** Parts one page may ask for at most. */
 const MAX_PARTS = 8
 
-export type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
-
 function partFactories(deps: RecommendedDeps & AdminPartDeps): Record<string, PartFactory> {
   const watch = (visitor: Visitor) => (changed: () => void) =>
     deps.serving.recommender.watch(visitor.shopperId, changed)
+  // Every admin tab's parts share one set: a part and range is one look for all its viewers.
+  const admin = { ...deps, sharing: deps.sharing ?? new SharedParts() }
   return {
-    ...adminPartFactories(deps),
+    ...adminPartFactories(admin),
+    ...adminInsightPartFactories(admin),
     // "Recommended for you" (home, cart). The page already asked: re-renders are not new asks.
     recommendations: async (visitor) => ({
       subscribe: watch(visitor),

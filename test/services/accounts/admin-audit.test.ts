@@ -27,18 +27,6 @@ beforeAll(async () => {
 
 afterAll(() => shop.close())
 
-function api(browser: TestBrowser, method: string, path: string, body?: unknown) {
-  return browser.request(path, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'x-csrf-token': browser.csrfToken(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-}
-
 /** The audit events of admin changes recorded after outbox position `after`. */
 async function auditedSince(after: number): Promise<Record<string, unknown>[]> {
   const rows = await shop.platform.database.db
@@ -62,7 +50,7 @@ describe('auditing admin changes', () => {
     const code = unique('audit')
       .replaceAll(/[^A-Za-z0-9]/g, '')
       .slice(-20)
-    const created = await api(admin, 'POST', '/api/admin/promotions', {
+    const created = await admin.json('POST', '/api/admin/promotions', {
       code,
       kind: 'percent',
       value: 10,
@@ -70,7 +58,7 @@ describe('auditing admin changes', () => {
     })
     expect(created.status).toBe(201)
     const upper = code.toUpperCase()
-    const changed = await api(admin, 'PATCH', `/api/admin/promotions/${upper}`, { active: false })
+    const changed = await admin.json('PATCH', `/api/admin/promotions/${upper}`, { active: false })
     expect(changed.status).toBe(200)
     expect(await auditedSince(after)).toEqual([
       {
@@ -92,12 +80,12 @@ describe('auditing admin changes', () => {
 
   test('reads, refused requests and shoppers record nothing', async () => {
     const after = await lastSeq()
-    expect((await api(admin, 'GET', '/api/admin/promotions')).status).toBe(200)
+    expect((await admin.json('GET', '/api/admin/promotions')).status).toBe(200)
     // Invalid: nothing changed.
-    expect((await api(admin, 'POST', '/api/admin/promotions', { code: '' })).status).toBe(400)
+    expect((await admin.json('POST', '/api/admin/promotions', { code: '' })).status).toBe(400)
     const shopper = new TestBrowser(shop.app)
     await shopper.get('/')
-    const refused = await api(shopper, 'POST', '/api/admin/promotions', { code: 'NOPE' })
+    const refused = await shopper.json('POST', '/api/admin/promotions', { code: 'NOPE' })
     expect(refused.status).toBe(403)
     expect(await auditedSince(after)).toEqual([])
   })

@@ -142,16 +142,7 @@ describe('POST /api/orders', () => {
   test('needs an Idempotency-Key, answers 202 once per key, and GET shows the status and history', async () => {
     const browser = await shopperWithCart()
     const post = (key?: string) =>
-      browser.request('/api/orders', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'x-csrf-token': browser.csrfToken(),
-          ...(key ? { 'idempotency-key': key } : {}),
-        },
-        body: JSON.stringify(checkout),
-      })
+      browser.json('POST', '/api/orders', checkout, key ? { 'idempotency-key': key } : {})
     const missing = await post()
     expect(missing.status).toBe(400)
     expect(await missing.json()).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] })

@@ -28,18 +28,6 @@ beforeAll(async () => {
 
 afterAll(() => shop.close())
 
-function api(browser: TestBrowser, method: string, path: string, body?: unknown) {
-  return browser.request(path, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'x-csrf-token': browser.csrfToken(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-}
-
 const code = () =>
   unique('spring')
     .replaceAll(/[^A-Za-z0-9]/g, '')
@@ -55,7 +43,7 @@ describe('the promotions admin API', () => {
   test('an admin creates, reads, lists and changes a coupon; each change goes out on promotion-events', async () => {
     const since = Date.now()
     const typed = code().toLowerCase()
-    const created = await api(admin, 'POST', '/api/admin/promotions', {
+    const created = await admin.json('POST', '/api/admin/promotions', {
       code: typed,
       kind: 'percent',
       value: 15,
@@ -80,10 +68,10 @@ describe('the promotions admin API', () => {
     expect(created.headers.get('location')).toBe(`/api/admin/promotions/${upper}`)
 
     // The code in any case finds it.
-    const read = await api(admin, 'GET', `/api/admin/promotions/${typed}`)
+    const read = await admin.json('GET', `/api/admin/promotions/${typed}`)
     expect(((await read.json()) as { data: { id: string } }).data.id).toBe(data.id as string)
 
-    const patched = await api(admin, 'PATCH', `/api/admin/promotions/${upper}`, {
+    const patched = await admin.json('PATCH', `/api/admin/promotions/${upper}`, {
       endsAt: inDays(60),
       maxUses: null,
     })
@@ -92,10 +80,10 @@ describe('the promotions admin API', () => {
       maxUses: null,
       remainingUses: null,
     })
-    const stopped = await api(admin, 'PATCH', `/api/admin/promotions/${upper}`, { active: false })
+    const stopped = await admin.json('PATCH', `/api/admin/promotions/${upper}`, { active: false })
     expect(((await stopped.json()) as { data: object }).data).toMatchObject({ active: false })
 
-    const list = await api(admin, 'GET', '/api/admin/promotions')
+    const list = await admin.json('GET', '/api/admin/promotions')
     const listed = ((await list.json()) as { data: { code: string; uses: number }[] }).data
     expect(listed.find((p) => p.code === upper)).toMatchObject({ uses: 0, active: false })
 
@@ -121,8 +109,8 @@ describe('the promotions admin API', () => {
   test('a code taken in any case is a 409', async () => {
     const taken = code()
     const body = { code: taken, kind: 'fixed', value: 500, currency: 'eur', endsAt: inDays(1) }
-    expect((await api(admin, 'POST', '/api/admin/promotions', body)).status).toBe(201)
-    const again = await api(admin, 'POST', '/api/admin/promotions', {
+    expect((await admin.json('POST', '/api/admin/promotions', body)).status).toBe(201)
+    const again = await admin.json('POST', '/api/admin/promotions', {
       ...body,
       code: taken.toLowerCase(),
     })
@@ -134,7 +122,7 @@ describe('the promotions admin API', () => {
   test('bad terms are a 400 naming each field, and nothing is created', async () => {
     const bad = code()
     const before = (await listPromotions(shop.platform.database.db)).length
-    const res = await api(admin, 'POST', '/api/admin/promotions', {
+    const res = await admin.json('POST', '/api/admin/promotions', {
       code: bad,
       kind: 'percent',
       value: 150,
@@ -147,24 +135,24 @@ describe('the promotions admin API', () => {
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['endsAt', 'maxUses', 'value'])
     expect((await listPromotions(shop.platform.database.db)).length).toBe(before)
 
-    const unknown = await api(admin, 'PATCH', '/api/admin/promotions/NOPE-NOT-HERE', {
+    const unknown = await admin.json('PATCH', '/api/admin/promotions/NOPE-NOT-HERE', {
       active: false,
     })
     expect(unknown.status).toBe(404)
-    const empty = await api(admin, 'PATCH', `/api/admin/promotions/${bad}`, {})
+    const empty = await admin.json('PATCH', `/api/admin/promotions/${bad}`, {})
     expect(empty.status).toBe(400)
   })
 
   test('a window changed to end before it starts is a 400', async () => {
     const c = code()
-    await api(admin, 'POST', '/api/admin/promotions', {
+    await admin.json('POST', '/api/admin/promotions', {
       code: c,
       kind: 'percent',
       value: 5,
       startsAt: inDays(1),
       endsAt: inDays(3),
     })
-    const res = await api(admin, 'PATCH', `/api/admin/promotions/${c}`, { endsAt: inDays(0.5) })
+    const res = await admin.json('PATCH', `/api/admin/promotions/${c}`, { endsAt: inDays(0.5) })
     expect(res.status).toBe(400)
     expect(((await res.json()) as Problem).errors).toEqual([
       { field: 'endsAt', message: 'endsAt must be after startsAt' },
@@ -173,7 +161,7 @@ describe('the promotions admin API', () => {
 
   test('two admins changing different terms at once keep both changes', async () => {
     const c = code()
-    await api(admin, 'POST', '/api/admin/promotions', {
+    await admin.json('POST', '/api/admin/promotions', {
       code: c,
       kind: 'percent',
       value: 5,
@@ -185,7 +173,7 @@ describe('the promotions admin API', () => {
       updatePromotion(shop.platform.database.db, c, { active: false }),
       updatePromotion(shop.platform.database.db, c, { maxUses: 100 }),
     ])
-    const now = await api(admin, 'GET', `/api/admin/promotions/${c}`)
+    const now = await admin.json('GET', `/api/admin/promotions/${c}`)
     expect(await now.json()).toMatchObject({ data: { active: false, maxUses: 100 } })
   })
 
@@ -219,7 +207,7 @@ describe('the promotions admin API', () => {
         ['GET', `/api/admin/promotions/${existing.code}`, undefined],
         ['PATCH', `/api/admin/promotions/${existing.code}`, { active: false }],
       ] as const) {
-        const res = await api(browser, method, path, body)
+        const res = await browser.json(method, path, body)
         expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 })
         expect(res.headers.get('content-type')).toContain('application/problem+json')
       }

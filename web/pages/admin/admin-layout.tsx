@@ -7,6 +7,9 @@ export const ADMIN_TABS = [
   { id: 'overview', label: 'Overview', href: '/admin/overview' },
   { id: 'orders', label: 'Orders', href: '/admin/orders' },
   { id: 'users', label: 'Users', href: '/admin/users' },
+  { id: 'products', label: 'Products', href: '/admin/products' },
+  { id: 'funnels', label: 'Funnels', href: '/admin/funnels' },
+  { id: 'recommendations', label: 'Recommendations', href: '/admin/recommendations' },
   { id: 'sagas', label: 'Sagas', href: '/admin/sagas' },
   { id: 'stream', label: 'Stream', href: '/admin/stream' },
 ] as const

@@ -23,7 +23,7 @@ import { usersWithRoles } from './users.tsx'
 import { UsersFigures } from './users-views.tsx'
 
 /** Figures are re-read this often; an admin page's updates come at most once a second. */
-const FIGURES_MS = 1000
+export const FIGURES_MS = 1000
 /** The broker's topics and groups cost a few hundred requests a look: every other second. */
 const STREAM_MS = 2000
 const TAIL_KEPT = 50
@@ -37,13 +37,15 @@ export interface AdminPartDeps {
   sharing?: PartSharing
 }
 
-type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
+export type PartFactory = (visitor: Visitor, argument: string) => Promise<LivePart>
 
-function admin(visitor: Visitor): void {
+/** A live part is its own request: the role is checked again. */
+export function admin(visitor: Visitor): void {
   if (visitor.user?.role !== 'admin') throw new ForbiddenError('This part is for admins')
 }
 
-const every = (ms: number) => (changed: () => void) => {
+/** A part's `subscribe` that says "maybe changed" every `ms`: figures re-read on a timer. */
+export const every = (ms: number) => (changed: () => void) => {
   const timer = setInterval(changed, ms)
   return () => clearInterval(timer)
 }
