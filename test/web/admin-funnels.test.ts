@@ -111,6 +111,16 @@ describe('admin: funnels', () => {
         '',
       ].join('\r\n'),
     )
+    // The next day, compared with this one: nothing yet, and this day's journeys beside it.
+    await boss.get(`/admin/funnels?from=2003-06-08&to=2003-06-08&compare=1`)
+    expect(stepRow(boss.lastHtml, 'product', 'viewed')).toBe('0 | – | – | 0 (–)')
+    const before = (step: string) =>
+      boss.lastHtml.match(
+        new RegExp(`data-step="${step}">[\\s\\S]*?data-before="\\d+">([^<]*)<`),
+      )?.[1]
+    expect(before('viewed')).toBe('4 (100.0%)')
+    expect(before('carted')).toBe('2 (50.0%)')
+    expect(boss.lastHtml).toMatch(/name="compare" value="1" checked/)
   })
 
   test("the page's stream sends the funnels again when a journey moves", async () => {

@@ -1,10 +1,10 @@
 // The live parts of the admin's Products, Funnels and Recommendations tabs: like the other tabs'
 // (live-parts.tsx), each checks the role again (a stream is its own request), re-reads its figures
 // every second and sends them when their version changed, one look shared by every admin's stream.
-import { funnels } from '../../../services/analytics/index.ts'
 import { parseMsRange } from '../../../shared/http/day-range.ts'
 import { SharedParts } from '../../../shared/http/live-hub.ts'
 import { partial } from '../partial.tsx'
+import { funnelsCompared } from './funnels.tsx'
 import { FunnelsFigures } from './funnels-views.tsx'
 import {
   type AdminPartDeps,
@@ -50,9 +50,9 @@ export function adminInsightPartFactories(
         },
       }))
     },
-    'admin-funnels': rangeFigures(hub, 'admin-funnels-figures', async (range) => {
-      const both = await funnels(deps.db, range)
-      return { content: <FunnelsFigures funnels={both} />, version: JSON.stringify(both) }
+    'admin-funnels': rangeFigures(hub, 'admin-funnels-figures', async (range, options) => {
+      const compared = await funnelsCompared(deps.db, range, options)
+      return { content: <FunnelsFigures {...compared} />, version: JSON.stringify(compared) }
     }),
     // Experiments, this process's models and the recommender's lag: the same for every range.
     'admin-recommendations': async (visitor) => {

@@ -25,11 +25,13 @@ const percent = (rate: number | null) => (rate === null ? '–' : `${(rate * 100
  * One funnel as a table: each step's journeys, its conversion from the step before and from the
  * first, what it lost, and a bar. The bar is a <meter>: the CSP allows no inline style for widths.
  */
-const FunnelTable: FC<{ name: string; caption: string; steps: FunnelStep[] }> = ({
-  name,
-  caption,
-  steps,
-}) => {
+const FunnelTable: FC<{
+  name: string
+  caption: string
+  steps: FunnelStep[]
+  /** The same funnel in the previous period, when comparing. */
+  before?: FunnelStep[] | undefined
+}> = ({ name, caption, steps, before }) => {
   const first = steps[0]?.count ?? 0
   return (
     <table class="admin-table funnel" data-funnel={name}>
@@ -42,6 +44,7 @@ const FunnelTable: FC<{ name: string; caption: string; steps: FunnelStep[] }> = 
           <th scope="col">From the first step</th>
           <th scope="col">Drop-off</th>
           <th scope="col">Share of the first step</th>
+          {before ? <th scope="col">The period before</th> : null}
         </tr>
       </thead>
       <tbody>
@@ -59,6 +62,7 @@ const FunnelTable: FC<{ name: string; caption: string; steps: FunnelStep[] }> = 
                 {percent(s.conversion)}
               </meter>
             </td>
+            {before ? <Before step={before.find((b) => b.step === s.step)} /> : null}
           </tr>
         ))}
       </tbody>
@@ -66,18 +70,30 @@ const FunnelTable: FC<{ name: string; caption: string; steps: FunnelStep[] }> = 
   )
 }
 
-/** Both funnels over the range: the part the stream re-renders. */
-export const FunnelsFigures: FC<{ funnels: Funnels }> = ({ funnels }) => (
+/** A step in the previous period: its journeys and its conversion from the first step. */
+const Before: FC<{ step: FunnelStep | undefined }> = ({ step }) => (
+  <td class="before" data-before={step?.count ?? 0}>
+    {step ? `${step.count} (${percent(step.conversion)})` : '–'}
+  </td>
+)
+
+/** Both funnels over the range (and the period before, when comparing): the live part. */
+export const FunnelsFigures: FC<{ funnels: Funnels; previous?: Funnels | undefined }> = ({
+  funnels,
+  previous,
+}) => (
   <section id="admin-funnels-figures">
     <FunnelTable
       name="product"
       caption="Product view → cart add → purchase (a journey is a shopper and a product)"
       steps={funnels.product}
+      before={previous?.product}
     />
     <FunnelTable
       name="search"
       caption="Search → click → purchase (a journey is a shopper)"
       steps={funnels.search}
+      before={previous?.search}
     />
   </section>
 )
@@ -86,16 +102,17 @@ export const FunnelsPage: FC<{
   visitor: Visitor
   range: DayRange
   funnels: Funnels
+  previous?: Funnels | undefined
   live: string
 }> = (p) => (
   <AdminLayout title="Funnels" visitor={p.visitor} tab="funnels" live={[p.live]}>
     <h1>Funnels</h1>
-    <RangeFilter action="/admin/funnels" range={p.range} />
+    <RangeFilter action="/admin/funnels" range={p.range} compare={p.previous !== undefined} />
     <p>
       <a href={`/analytics/funnels?${new URLSearchParams({ ...p.range, format: 'csv' })}`}>
         Download as CSV
       </a>
     </p>
-    <FunnelsFigures funnels={p.funnels} />
+    <FunnelsFigures funnels={p.funnels} previous={p.previous} />
   </AdminLayout>
 )
