@@ -5,8 +5,14 @@ import type { DayRange } from '../../../shared/http/day-range.ts'
 import { formatMoney } from '../../money.ts'
 import { AdminLayout } from './admin-layout.tsx'
 import { SHOP_CURRENCY } from './overview-views.tsx'
-import type { ProductsView } from './products.tsx'
 import { RangeFilter } from './range-filter.tsx'
+
+/** What the table shows of a range: the column it is sorted by, the direction and the page. */
+export interface ProductsView {
+  sort: ProductSort
+  dir: 'asc' | 'desc'
+  page: number
+}
 
 /** The table's columns: what each sorts by, and its heading. */
 const COLUMNS: { sort: ProductSort; label: string }[] = [

@@ -5,7 +5,6 @@ import { z } from 'zod'
 import type { VisitorEnv } from '../../../services/accounts/index.ts'
 import {
   PRODUCT_SORTS,
-  type ProductSort,
   type ProductsTable,
   productsTable,
 } from '../../../services/analytics/index.ts'
@@ -13,18 +12,11 @@ import { productsByIds } from '../../../services/catalog/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
 import { parseOrThrow } from '../../../shared/http/validate.ts'
-import { ProductsPage } from './products-views.tsx'
+import { ProductsPage, type ProductsView } from './products-views.tsx'
 import { rangePart } from './range-part.ts'
 
 /** Products shown on one page of the table. */
 export const PRODUCTS_PAGE_SIZE = 20
-
-/** What the table shows of a range: the column it is sorted by, the direction and the page. */
-export interface ProductsView {
-  sort: ProductSort
-  dir: 'asc' | 'desc'
-  page: number
-}
 
 const viewSchema = z.object({
   sort: z.enum(PRODUCT_SORTS).default('views'),

@@ -1,8 +1,34 @@
 import type { FC } from 'hono/jsx'
 import type { Visitor } from '../../../services/accounts/index.ts'
-import type { ExperimentResults, VariantResult } from '../../../services/recommender/index.ts'
+import type {
+  ExperimentResults,
+  Recommender,
+  VariantResult,
+} from '../../../services/recommender/index.ts'
 import { AdminLayout } from './admin-layout.tsx'
-import type { ModelFigures, RecommendationsFigures } from './recommendations.tsx'
+
+/** What this process's models report: update rate and time, size, training, online quality. */
+export type ModelFigures = ReturnType<Recommender['liveMetrics']> & {
+  quality: ReturnType<Recommender['quality']['snapshot']>
+}
+
+/** A recommender group's lag on one topic, over its partitions. */
+export interface GroupLag {
+  group: string
+  topic: string
+  partitions: number
+  lag: number
+}
+
+export interface RecommendationsFigures {
+  /** Newest first: the running one is usually on top. */
+  experiments: ExperimentResults[]
+  model: ModelFigures | null
+  /** Every event the shop took in, per second, over the last minute (analytics' count). */
+  eventsPerSecond: number
+  /** Null when the broker did not answer in time. */
+  lag: GroupLag[] | null
+}
 
 type Rate = VariantResult['ctr']
 type Comparison = NonNullable<VariantResult['vsControl']>['ctr']

@@ -9,14 +9,17 @@ import {
   allExperimentResults,
   type ExperimentResults,
   type RecommendationServing,
-  type Recommender,
 } from '../../../services/recommender/index.ts'
 import type { EventBus } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { catalogWithDlqs } from '../../../shared/events/topics.ts'
 import { type CsvCell, toCsv } from '../../../shared/http/csv.ts'
 import { parseOrThrow } from '../../../shared/http/validate.ts'
-import { RecommendationsPage } from './recommendations-views.tsx'
+import {
+  type GroupLag,
+  type RecommendationsFigures,
+  RecommendationsPage,
+} from './recommendations-views.tsx'
 
 /** The recommender's consumer groups all start so (README: the recommender). */
 const RECOMMENDER_GROUPS = /^recommender(-|$)/
@@ -30,29 +33,6 @@ export interface RecommendationsDeps {
   bus: EventBus
   /** The recommender running in this process; without one there are no model figures to show. */
   serving?: RecommendationServing
-}
-
-/** What this process's models report: update rate and time, size, training, online quality. */
-export type ModelFigures = ReturnType<Recommender['liveMetrics']> & {
-  quality: ReturnType<Recommender['quality']['snapshot']>
-}
-
-/** A recommender group's lag on one topic, over its partitions. */
-export interface GroupLag {
-  group: string
-  topic: string
-  partitions: number
-  lag: number
-}
-
-export interface RecommendationsFigures {
-  /** Newest first: the running one is usually on top. */
-  experiments: ExperimentResults[]
-  model: ModelFigures | null
-  /** Every event the shop took in, per second, over the last minute (analytics' count). */
-  eventsPerSecond: number
-  /** Null when the broker did not answer in time. */
-  lag: GroupLag[] | null
 }
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T | null> {
