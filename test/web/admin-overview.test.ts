@@ -80,3 +80,56 @@ describe('admin: overview', () => {
     expect(live.values().at(-1)).toBe(before + 1)
   })
 })
+
+/** Reads `/live?parts=<part>` for `ms` and returns its data messages. */
+async function messagesOf(browser: TestBrowser, part: string, ms: number): Promise<string[]> {
+  const abort = new AbortController()
+  const res = await browser.request(`/live?parts=${encodeURIComponent(part)}`, {
+    signal: abort.signal,
+  })
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const next = await Promise.race([reader.read(), Bun.sleep(deadline - Date.now())])
+    if (!next || next.done) break
+    text += decoder.decode(next.value, { stream: true })
+  }
+  abort.abort()
+  await reader.cancel().catch(() => {})
+  return text.split('\n\n').filter((m) => m.includes('data: '))
+}
+
+describe('admin: overview, live', () => {
+  test('the figures are sent again only when they change; the events chart moves every second', async () => {
+    const boss = await admin()
+    await boss.get(`/admin/overview?${aroundToday()}`)
+    const figuresPart = decodeURIComponent(
+      boss.lastHtml.match(/parts=(admin-overview%3A[^"&%]+)/)?.[1] ?? '',
+    )
+    expect(boss.lastHtml).toContain('admin-events-chart')
+    // Nothing happening (the admin's own log-in rolled up first, clear of a minute's turn when
+    // "active in the last 5 minutes" moves on its own): the figures once, on connect, while the
+    // chart's window moves every second. Before, the figures went out every second too.
+    let figures: string[] = []
+    let chart: string[] = []
+    for (let attempt = 0; attempt < 4 && figures.length !== 1; attempt++) {
+      if (new Date().getUTCSeconds() > 50) await Bun.sleep((61 - new Date().getUTCSeconds()) * 1000)
+      ;[figures, chart] = await Promise.all([
+        messagesOf(boss, figuresPart, 3500),
+        messagesOf(boss, 'admin-events-chart', 3500),
+      ])
+    }
+    expect(figures).toHaveLength(1)
+    expect(figures[0]).toContain('data-figure="revenue"')
+    expect(figures[0]).not.toContain('events-chart')
+    expect(chart.length).toBeGreaterThanOrEqual(3)
+    // A point a second, sent as its start and step rather than 1,800 times.
+    const spec = chart[0]?.match(/data-chart="([^"]*)"/)?.[1]?.replaceAll('&quot;', '"')
+    const parsed = JSON.parse(spec ?? '{}') as { dx?: number; n?: number; x?: number[] }
+    expect(parsed.dx).toBe(1)
+    expect(parsed.n).toBeGreaterThanOrEqual(1800)
+    expect(parsed.x).toBeUndefined()
+  })
+})

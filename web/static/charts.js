@@ -1,5 +1,6 @@
 // Draws every chart of the page with uPlot: <div class="chart" data-chart='{"x":[…],"series":[…]}'>
-// where x is in seconds since the epoch and each series is { label, values, scale? }. Charts the
+// where x is in seconds since the epoch (or evenly spaced: "x0", "dx", "n") and each series is
+// { label, values, scale? }. Charts the
 // page's stream swaps in later are drawn as they arrive. No inline script: the CSP allows 'self'.
 ;(() => {
   // uPlot is a global of /static/uPlot.iife.min.js, loaded just before this script.
@@ -25,7 +26,8 @@
       ],
       axes: [{}, ...scales.map((scale, i) => ({ scale, side: i === 0 ? 3 : 1 }))],
     }
-    new uPlot(opts, [spec.x, ...spec.series.map((s) => s.values)], el)
+    const x = spec.x ?? Array.from({ length: spec.n }, (_, i) => spec.x0 + i * spec.dx)
+    new uPlot(opts, [x, ...spec.series.map((s) => s.values)], el)
   }
 
   function scan(root) {

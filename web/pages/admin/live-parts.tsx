@@ -12,8 +12,8 @@ import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
 import { ordersWithNames } from './orders.tsx'
 import { OrdersFigures } from './orders-views.tsx'
-import { overviewExtras } from './overview.tsx'
-import { OverviewFigures } from './overview-views.tsx'
+import { lastHalfHourRate, overviewExtras } from './overview.tsx'
+import { EVENTS_CHART_PART, EventsChart, OverviewFigures } from './overview-views.tsx'
 import { parseRangeArgument, type RangeOptions, rangePart } from './range-part.ts'
 import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
@@ -102,6 +102,20 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
         version: JSON.stringify({ figures, extras }),
       }
     }),
+    // The events/s chart of the last 30 minutes: it moves every second, for every range alike.
+    [EVENTS_CHART_PART]: async (visitor) => {
+      admin(visitor)
+      return hub.part(EVENTS_CHART_PART, () => ({
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const rate = await lastHalfHourRate(deps.db)
+          return {
+            data: await partial('admin-events-chart', <EventsChart rate={rate} />),
+            version: `${rate.seconds.at(-1)}:${rate.events.join()}`,
+          }
+        },
+      }))
+    },
     'admin-orders': rangeFigures(hub, 'admin-orders-figures', async (range, { compare }) => {
       const { summary, names, previous } = await ordersWithNames(deps.db, range, { compare })
       return {

@@ -14,6 +14,9 @@ import { Chart } from './chart.tsx'
 import { Change } from './compare.tsx'
 import { RangeFilter } from './range-filter.tsx'
 
+/** The live part of the events/s chart: the same for every range. */
+export const EVENTS_CHART_PART = 'admin-events-chart'
+
 /** Analytics sums one currency: the catalog's (its products default to euros). */
 export const SHOP_CURRENCY = 'EUR'
 
@@ -24,9 +27,22 @@ export interface OverviewExtras {
   /** The last 30 days, a bucket a day. */
   trend: Trend<'revenueMinor' | 'ordersPlaced' | 'ordersCompleted'>
   recent: RecentOrder[]
-  /** Events analytics handled per second over the last 30 minutes. */
-  eventsPerSecond: EventRate
 }
+
+/**
+ * Events analytics handled per second over the last 30 minutes: a live part of its own, since its
+ * window moves every second while the figures change only with what happens.
+ */
+export const EventsChart: FC<{ rate: EventRate }> = ({ rate }) => (
+  <section id="admin-events-chart">
+    <Chart
+      id="events-chart"
+      title="Events per second, the last 30 minutes"
+      x={rate.seconds}
+      series={[{ label: 'events/s', values: rate.events }]}
+    />
+  </section>
+)
 
 const money = (minor: number) => formatMoney(minor, SHOP_CURRENCY)
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`
@@ -66,12 +82,6 @@ export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }>
     <p id="active-now">
       <strong>{extras.activeNow}</strong> shoppers active in the last 5 minutes
     </p>
-    <Chart
-      id="events-chart"
-      title="Events per second, the last 30 minutes"
-      x={extras.eventsPerSecond.seconds}
-      series={[{ label: 'events/s', values: extras.eventsPerSecond.events }]}
-    />
     <Chart
       id="trend-chart"
       title="Revenue and orders, the last 30 days"
@@ -139,9 +149,15 @@ export const OverviewPage: FC<{
   range: DayRange
   overview: Overview
   extras: OverviewExtras
+  rate: EventRate
   live: string
 }> = (p) => (
-  <AdminLayout title="Overview" visitor={p.visitor} tab="overview" live={[p.live]}>
+  <AdminLayout
+    title="Overview"
+    visitor={p.visitor}
+    tab="overview"
+    live={[p.live, EVENTS_CHART_PART]}
+  >
     <h1>Overview</h1>
     <RangeFilter
       action="/admin/overview"
@@ -149,5 +165,6 @@ export const OverviewPage: FC<{
       note="compared with the same number of days before"
     />
     <OverviewFigures overview={p.overview} extras={p.extras} />
+    <EventsChart rate={p.rate} />
   </AdminLayout>
 )
