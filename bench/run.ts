@@ -1,5 +1,6 @@
 // `bun run bench [name...] [--flag=value ...]`: runs the named benchmarks, or all of them.
 import { parseArgs } from 'node:util'
+import * as dashboard from './dashboard.ts'
 import * as ingest from './ingest.ts'
 import { runCleanups } from './lib/cleanup.ts'
 import * as pages from './pages.ts'
@@ -14,7 +15,7 @@ export interface Benchmark {
   run(flags: BenchFlags): Promise<void>
 }
 
-const benchmarks: Record<string, Benchmark> = { ingest, pages, recs, saga }
+const benchmarks: Record<string, Benchmark> = { dashboard, ingest, pages, recs, saga }
 
 const { positionals, values } = parseArgs({ allowPositionals: true, strict: false })
 const names = positionals.length > 0 ? positionals : Object.keys(benchmarks)
