@@ -34,7 +34,7 @@ const FunnelTable: FC<{
 }> = ({ name, caption, steps, before }) => {
   const first = steps[0]?.count ?? 0
   return (
-    <table class="admin-table funnel" data-funnel={name}>
+    <table class="admin-table funnel" id={`funnel-${name}`} data-funnel={name}>
       <caption>{caption}</caption>
       <thead>
         <tr>

@@ -13,6 +13,7 @@ import { adminProductsPages } from './products.tsx'
 import { adminRecommendationsPages } from './recommendations.tsx'
 import { adminSagaPages } from './sagas.tsx'
 import { adminStreamPages } from './stream.tsx'
+import { tablesAsCsv } from './tables-csv.ts'
 import { adminUsersPages } from './users.tsx'
 
 export interface AdminPagesDeps {
@@ -41,6 +42,7 @@ export function adminPages(deps: AdminPagesDeps): Hono<VisitorEnv> {
       })
     else await recordAdminChange(deps.db, c)
   })
+  app.use('/admin/*', tablesAsCsv)
   app.get('/admin', (c) => c.redirect('/admin/overview', 302))
   app.route('/', adminOverviewPages(deps))
   app.route('/', adminOrdersPages(deps))

@@ -51,7 +51,7 @@ export function comparisonText(test: Comparison | undefined): string {
 }
 
 const ExperimentTable: FC<{ experiment: ExperimentResults }> = ({ experiment: e }) => (
-  <table class="admin-table" data-experiment={e.experimentId}>
+  <table class="admin-table" id={`experiment-${e.experimentId}`} data-experiment={e.experimentId}>
     <caption>
       {e.name} ({e.experimentId}, {e.status}; tests at α = {e.alpha})
     </caption>
