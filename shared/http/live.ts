@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import { type SSEStreamingApi, streamSSE } from 'hono/streaming'
 import { log } from '../observability/log.ts'
 
 /** What a live stream sends: `data` when `version` differs from what the client last got. */
@@ -45,60 +44,118 @@ interface PartState {
   lastSentAt: number
 }
 
+/** Bun's direct stream: the DOM typings this project also loads hide its constructor. */
+const DirectStream = ReadableStream as unknown as new (
+  source: Bun.DirectUnderlyingSource,
+) => ReadableStream<Uint8Array>
+
+/** What a stream writes to: one SSE frame or comment at a time, and whether it is still open. */
+interface SseSink {
+  open(): boolean
+  write(text: string): Promise<void>
+}
+
+/** An SSE message: its event name, its data (a line per line) and its id. */
+function frame(message: { data: string; event?: string | undefined; id: number }): string {
+  const data = message.data
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n')
+  return `${message.event ? `event: ${message.event}\n` : ''}${data}\nid: ${message.id}\n\n`
+}
+
 /**
  * One stream carrying several pieces of state (a page's live panels): each is sent on connect and
  * again whenever it changes, on its own — a busy part never holds back a quiet one — with one
  * heartbeat for the stream and every subscription ended on disconnect.
+ *
+ * The body is one of Bun's direct streams: what is written goes to the socket with no queue of
+ * its own, which halves what an open stream costs (a dashboard holds thousands).
  */
 export function liveParts(
   c: Context,
   parts: readonly LivePart[],
   opts: { heartbeatMs?: number } = {},
 ): Response {
-  return streamSSE(c, async (stream) => {
-    const states: PartState[] = parts.map((part) => ({
-      part,
-      dirty: true,
-      lastVersion: null,
-      lastSentAt: 0,
-    }))
-    let wake: (() => void) | null = null
-    const unsubscribes = states.map((state) =>
-      state.part.subscribe(() => {
-        state.dirty = true
+  const signal = c.req.raw.signal
+  let cancelled = false
+  let wake: (() => void) | null = null
+  const body = new DirectStream({
+    type: 'direct',
+    async pull(controller: ReadableStreamDirectController) {
+      const states: PartState[] = parts.map((part) => ({
+        part,
+        dirty: true,
+        lastVersion: null,
+        lastSentAt: 0,
+      }))
+      const unsubscribes = states.map((state) =>
+        state.part.subscribe(() => {
+          state.dirty = true
+          wake?.()
+        }),
+      )
+      const unsubscribe = () => {
+        for (const stop of unsubscribes.splice(0)) stop()
+      }
+      const stop = () => {
+        unsubscribe()
         wake?.()
-      }),
-    )
-    const unsubscribe = () => {
-      for (const stop of unsubscribes.splice(0)) stop()
-    }
-    stream.onAbort(() => {
-      unsubscribe()
-      wake?.()
-    })
-    const waitForChange = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
+      }
+      signal.addEventListener('abort', stop, { once: true })
+      const sink: SseSink = {
+        open: () => !cancelled && !signal.aborted,
+        write: async (text) => {
+          try {
+            controller.write(text)
+            await controller.flush()
+          } catch {
+            // The client went while we wrote: the stream is over.
+            cancelled = true
+          }
+        },
+      }
+      const waitForChange = (ms: number) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms)
+          wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        }).finally(() => {
+          wake = null
+        })
+      try {
+        await run(sink, states, opts.heartbeatMs ?? HEARTBEAT_MS, waitForChange)
+      } catch (error) {
+        // A part that cannot be rendered (its database away) ends the stream; the client reconnects.
+        log.warn({ err: error, path: c.req.path }, 'live stream ended by a failed render')
+      } finally {
+        signal.removeEventListener('abort', stop)
+        unsubscribe()
+        try {
+          controller.close()
+        } catch {
+          // Already closed by the client going.
         }
-      }).finally(() => {
-        wake = null
-      })
-    try {
-      await run(stream, states, opts.heartbeatMs ?? HEARTBEAT_MS, waitForChange)
-    } catch (error) {
-      // A part that cannot be rendered (its database away) ends the stream; the client reconnects.
-      log.warn({ err: error, path: c.req.path }, 'live stream ended by a failed render')
-    } finally {
-      unsubscribe()
-    }
+      }
+    },
+    cancel() {
+      cancelled = true
+      wake?.()
+    },
+  })
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    },
   })
 }
 
 async function run(
-  stream: SSEStreamingApi,
+  sink: SseSink,
   states: PartState[],
   heartbeatMs: number,
   waitForChange: (ms: number) => Promise<void>,
@@ -107,7 +164,7 @@ async function run(
   // Silence is measured from the last byte written: renders that find nothing new, however
   // often, must not keep the heartbeat from going out.
   let lastWriteAt = Date.now()
-  const open = () => !stream.aborted && !stream.closed
+  const open = () => sink.open()
   while (open()) {
     // The soonest a coalescing part may send again, if it is the only one waiting.
     let nextDue = Number.POSITIVE_INFINITY
@@ -123,7 +180,7 @@ async function run(
       if (message && message.version !== state.lastVersion) {
         state.lastVersion = message.version
         state.lastSentAt = Date.now()
-        await stream.writeSSE({ data: message.data, event: state.part.event, id: String(++id) })
+        await sink.write(frame({ data: message.data, event: state.part.event, id: ++id }))
         lastWriteAt = Date.now()
       }
     }
@@ -134,7 +191,7 @@ async function run(
     const untilHeartbeat = lastWriteAt + heartbeatMs - Date.now()
     await waitForChange(Math.max(0, Math.min(untilHeartbeat, nextDue - Date.now())))
     if (open() && Date.now() - lastWriteAt >= heartbeatMs) {
-      await stream.write(': heartbeat\n\n')
+      await sink.write(': heartbeat\n\n')
       lastWriteAt = Date.now()
     }
   }

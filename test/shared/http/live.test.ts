@@ -107,3 +107,37 @@ test('closing the stream ends every subscription', async () => {
   while (a.listeners.size + b.listeners.size > 0 && Date.now() < deadline) await Bun.sleep(10)
   expect(a.listeners.size + b.listeners.size).toBe(0)
 })
+
+test('over a real socket, a client that goes ends the subscriptions; one that stays gets each change', async () => {
+  const a = part('a1')
+  const app = new Hono().get('/live', (c) => liveParts(c, [a.live]))
+  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch })
+  try {
+    const abort = new AbortController()
+    const res = await fetch(`http://127.0.0.1:${server.port}/live`, { signal: abort.signal })
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    const readUntil = async (check: (t: string) => boolean) => {
+      const deadline = Date.now() + 3000
+      while (!check(text) && Date.now() < deadline) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += decoder.decode(value, { stream: true })
+      }
+    }
+    await readUntil((t) => dataLines(t).length === 1)
+    a.set('a2\nsecond line')
+    await readUntil((t) => dataLines(t).length === 3)
+    // A multi-line message is one event of several data lines, with its id.
+    expect(text).toContain('data: a2\ndata: second line\nid: 2\n\n')
+    expect(a.listeners.size).toBe(1)
+    abort.abort()
+    const deadline = Date.now() + 3000
+    while (a.listeners.size > 0 && Date.now() < deadline) await Bun.sleep(10)
+    expect(a.listeners.size).toBe(0)
+  } finally {
+    server.stop(true)
+  }
+})
