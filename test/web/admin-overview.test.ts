@@ -123,7 +123,10 @@ describe('admin: overview, live', () => {
     }
     expect(figures).toHaveLength(1)
     expect(figures[0]).toContain('data-figure="revenue"')
+    // The figures alone: the charts and the 30-day table are parts of their own.
     expect(figures[0]).not.toContain('events-chart')
+    expect(figures[0]).not.toContain('overview-trend')
+    expect(boss.lastHtml).toContain('admin-overview-history')
     expect(chart.length).toBeGreaterThanOrEqual(3)
     // A point a second, sent as its start and step rather than 1,800 times.
     const spec = chart[0]?.match(/data-chart="([^"]*)"/)?.[1]?.replaceAll('&quot;', '"')

@@ -12,8 +12,14 @@ import { log } from '../../../shared/observability/log.ts'
 import { partial } from '../partial.tsx'
 import { ordersWithNames } from './orders.tsx'
 import { OrdersFigures } from './orders-views.tsx'
-import { lastHalfHourRate, overviewExtras } from './overview.tsx'
-import { EVENTS_CHART_PART, EventsChart, OverviewFigures } from './overview-views.tsx'
+import { activeNow, lastHalfHourRate, overviewHistory } from './overview.tsx'
+import {
+  EVENTS_CHART_PART,
+  EventsChart,
+  OVERVIEW_HISTORY_PART,
+  OverviewFigures,
+  OverviewHistoryView,
+} from './overview-views.tsx'
 import { parseRangeArgument, type RangeOptions, rangePart } from './range-part.ts'
 import { SagaSummary } from './sagas-views.tsx'
 import { parseTailPart } from './stream.tsx'
@@ -91,17 +97,31 @@ export function adminPartFactories(deps: AdminPartDeps): Record<string, PartFact
         version: JSON.stringify({ ...figures, oldest: oldestInFlight?.orderId ?? null }),
       }
     }),
-    // The Overview's figures, with now, the last 30 days and the latest orders.
+    // The Overview's figures for the range, and the shoppers active now.
     'admin-overview': rangeFigures(hub, 'admin-overview-figures', async (range) => {
-      const [figures, extras] = await Promise.all([
-        overview(deps.db, range),
-        overviewExtras(deps.db),
-      ])
+      const [figures, active] = await Promise.all([overview(deps.db, range), activeNow(deps.db)])
       return {
-        content: <OverviewFigures overview={figures} extras={extras} />,
-        version: JSON.stringify({ figures, extras }),
+        content: <OverviewFigures overview={figures} activeNow={active} />,
+        version: JSON.stringify({ figures, active }),
       }
     }),
+    // The last 30 days and the latest orders: the same for every range.
+    [OVERVIEW_HISTORY_PART]: async (visitor) => {
+      admin(visitor)
+      return hub.part(OVERVIEW_HISTORY_PART, () => ({
+        subscribe: every(FIGURES_MS),
+        render: async () => {
+          const history = await overviewHistory(deps.db)
+          return {
+            data: await partial(
+              'admin-overview-history',
+              <OverviewHistoryView history={history} />,
+            ),
+            version: JSON.stringify(history),
+          }
+        },
+      }))
+    },
     // The events/s chart of the last 30 minutes: it moves every second, for every range alike.
     [EVENTS_CHART_PART]: async (visitor) => {
       admin(visitor)

@@ -20,10 +20,11 @@ export const EVENTS_CHART_PART = 'admin-events-chart'
 /** Analytics sums one currency: the catalog's (its products default to euros). */
 export const SHOP_CURRENCY = 'EUR'
 
-/** What the Overview shows besides the range's figures. */
-export interface OverviewExtras {
-  /** Shoppers with any event in the last 5 minutes. */
-  activeNow: number
+/** The live part of the last 30 days and the latest orders: the same for every range. */
+export const OVERVIEW_HISTORY_PART = 'admin-overview-history'
+
+/** What the Overview shows of the shop's recent past, whatever the range. */
+export interface OverviewHistory {
   /** The last 30 days, a bucket a day. */
   trend: Trend<'revenueMinor' | 'ordersPlaced' | 'ordersCompleted'>
   recent: RecentOrder[]
@@ -63,10 +64,13 @@ const Card: FC<{ id: string; label: string; figure: Figure; show: (n: number) =>
   </div>
 )
 
-/** The range's figures, the live count, the trend and the latest orders: the live part. */
-export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }> = ({
+/**
+ * The range's figures and the shoppers active now: the range's live part, small, so that what
+ * every open dashboard is sent when a figure moves stays small.
+ */
+export const OverviewFigures: FC<{ overview: Overview; activeNow: number }> = ({
   overview: o,
-  extras,
+  activeNow,
 }) => (
   <section id="admin-overview-figures">
     <dl class="figures">
@@ -80,19 +84,25 @@ export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }>
       <Card id="conversion" label="Conversion" figure={o.conversionRate} show={percent} />
     </dl>
     <p id="active-now">
-      <strong>{extras.activeNow}</strong> shoppers active in the last 5 minutes
+      <strong>{activeNow}</strong> shoppers active in the last 5 minutes
     </p>
+  </section>
+)
+
+/** The last 30 days (a chart and a table) and the latest orders: a live part of its own. */
+export const OverviewHistoryView: FC<{ history: OverviewHistory }> = ({ history }) => (
+  <section id="admin-overview-history">
     <Chart
       id="trend-chart"
       title="Revenue and orders, the last 30 days"
-      x={extras.trend.buckets}
+      x={history.trend.buckets}
       series={[
         {
           label: `revenue (${SHOP_CURRENCY})`,
-          values: extras.trend.series.revenueMinor.map((m) => m / 100),
+          values: history.trend.series.revenueMinor.map((m) => m / 100),
           scale: 'money',
         },
-        { label: 'orders placed', values: extras.trend.series.ordersPlaced, scale: 'count' },
+        { label: 'orders placed', values: history.trend.series.ordersPlaced, scale: 'count' },
       ]}
     />
     <table class="admin-table" id="overview-trend">
@@ -106,12 +116,12 @@ export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }>
         </tr>
       </thead>
       <tbody>
-        {extras.trend.buckets.map((at, i) => (
+        {history.trend.buckets.map((at, i) => (
           <tr data-day={day(at)}>
             <td>{day(at)}</td>
-            <td>{money(extras.trend.series.revenueMinor[i] ?? 0)}</td>
-            <td>{extras.trend.series.ordersPlaced[i] ?? 0}</td>
-            <td>{extras.trend.series.ordersCompleted[i] ?? 0}</td>
+            <td>{money(history.trend.series.revenueMinor[i] ?? 0)}</td>
+            <td>{history.trend.series.ordersPlaced[i] ?? 0}</td>
+            <td>{history.trend.series.ordersCompleted[i] ?? 0}</td>
           </tr>
         ))}
       </tbody>
@@ -128,7 +138,7 @@ export const OverviewFigures: FC<{ overview: Overview; extras: OverviewExtras }>
         </tr>
       </thead>
       <tbody>
-        {extras.recent.map((r) => (
+        {history.recent.map((r) => (
           <tr data-order={r.orderId} data-status={r.status}>
             <td>
               <a href={`/admin/sagas/${r.orderId}`}>{r.orderId}</a>
@@ -148,7 +158,8 @@ export const OverviewPage: FC<{
   visitor: Visitor
   range: DayRange
   overview: Overview
-  extras: OverviewExtras
+  activeNow: number
+  history: OverviewHistory
   rate: EventRate
   live: string
 }> = (p) => (
@@ -156,7 +167,7 @@ export const OverviewPage: FC<{
     title="Overview"
     visitor={p.visitor}
     tab="overview"
-    live={[p.live, EVENTS_CHART_PART]}
+    live={[p.live, EVENTS_CHART_PART, OVERVIEW_HISTORY_PART]}
   >
     <h1>Overview</h1>
     <RangeFilter
@@ -164,7 +175,8 @@ export const OverviewPage: FC<{
       range={p.range}
       note="compared with the same number of days before"
     />
-    <OverviewFigures overview={p.overview} extras={p.extras} />
+    <OverviewFigures overview={p.overview} activeNow={p.activeNow} />
     <EventsChart rate={p.rate} />
+    <OverviewHistoryView history={p.history} />
   </AdminLayout>
 )

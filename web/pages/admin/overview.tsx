@@ -12,7 +12,7 @@ import {
 } from '../../../services/analytics/index.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { parseDayRange } from '../../../shared/http/day-range.ts'
-import { type OverviewExtras, OverviewPage } from './overview-views.tsx'
+import { type OverviewHistory, OverviewPage } from './overview-views.tsx'
 import { rangePart } from './range-part.ts'
 
 const DAY_MS = 86_400_000
@@ -23,12 +23,16 @@ export function lastHalfHourRate(db: Db, now = Date.now()): Promise<EventRate> {
   return eventsPerSecond(db, { from: now - 30 * MINUTE_MS, to: now })
 }
 
-/** What the Overview shows besides the range: now, the last 30 days, the latest orders. */
-export async function overviewExtras(db: Db, now = Date.now()): Promise<OverviewExtras> {
+/** Shoppers with any event in the last 5 minutes (this one and the 4 before). */
+export function activeNow(db: Db, now = Date.now()): Promise<number> {
   const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS
+  return activeUsers(db, { from: minute - 4 * MINUTE_MS, to: minute + MINUTE_MS })
+}
+
+/** The last 30 days and the latest orders, whatever the range. */
+export async function overviewHistory(db: Db, now = Date.now()): Promise<OverviewHistory> {
   const tomorrow = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS
-  const [activeNow, last30, recent] = await Promise.all([
-    activeUsers(db, { from: minute - 4 * MINUTE_MS, to: minute + MINUTE_MS }),
+  const [last30, recent] = await Promise.all([
     trend(db, { from: tomorrow - 30 * DAY_MS, to: tomorrow }, 'day', [
       'revenueMinor',
       'ordersPlaced',
@@ -36,16 +40,17 @@ export async function overviewExtras(db: Db, now = Date.now()): Promise<Overview
     ]),
     recentOrders(db, 10),
   ])
-  return { activeNow, trend: last30, recent }
+  return { trend: last30, recent }
 }
 
 export function adminOverviewPages(deps: { db: Db }): Hono<VisitorEnv> {
   const app = new Hono<VisitorEnv>()
   app.get('/admin/overview', async (c) => {
     const range = parseDayRange(c.req.query())
-    const [figures, extras, rate] = await Promise.all([
+    const [figures, active, history, rate] = await Promise.all([
       overview(deps.db, range),
-      overviewExtras(deps.db),
+      activeNow(deps.db),
+      overviewHistory(deps.db),
       lastHalfHourRate(deps.db),
     ])
     return c.html(
@@ -53,7 +58,8 @@ export function adminOverviewPages(deps: { db: Db }): Hono<VisitorEnv> {
         visitor={c.get('visitor')}
         range={range.days}
         overview={figures}
-        extras={extras}
+        activeNow={active}
+        history={history}
         rate={rate}
         live={rangePart('admin-overview', range)}
       />,
