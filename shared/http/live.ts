@@ -77,7 +77,9 @@ export function liveParts(
   parts: readonly LivePart[],
   opts: { heartbeatMs?: number } = {},
 ): Response {
+  // Only what the stream needs of the request is kept: the context (and all it holds) can go.
   const signal = c.req.raw.signal
+  const path = c.req.path
   let cancelled = false
   let wake: (() => void) | null = null
   const body = new DirectStream({
@@ -129,7 +131,7 @@ export function liveParts(
         await run(sink, states, opts.heartbeatMs ?? HEARTBEAT_MS, waitForChange)
       } catch (error) {
         // A part that cannot be rendered (its database away) ends the stream; the client reconnects.
-        log.warn({ err: error, path: c.req.path }, 'live stream ended by a failed render')
+        log.warn({ err: error, path }, 'live stream ended by a failed render')
       } finally {
         signal.removeEventListener('abort', stop)
         unsubscribe()
