@@ -17,6 +17,14 @@ export async function adminOf(shop: TestShop): Promise<() => Promise<TestBrowser
   }
 }
 
+/**
+ * A figure of an admin page as shown (`<div data-figure="id"><dt>…</dt><dd>value</dd>`): its text,
+ * or undefined when the page has no such figure.
+ */
+export function figureOf(html: string, id: string): string | undefined {
+  return html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
+}
+
 /** The UTC date `offset` days from today, as the date filters take it (YYYY-MM-DD). */
 export function utcDay(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)

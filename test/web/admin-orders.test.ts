@@ -2,7 +2,7 @@
 // average order and top sellers (by name) from the analytics roll-ups; a CSV link to the same
 // figures; and its stream sending them again when another order completes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday, followFigure, utcDay } from '../helpers/admin.ts'
+import { adminOf, aroundToday, figureOf, followFigure, utcDay } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import type { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -23,9 +23,6 @@ beforeAll(async () => {
 })
 
 afterAll(() => shop.close())
-
-const figure = (html: string, id: string) =>
-  html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
 
 /** The previous period's value of a figure, when the page compares. */
 const previousOf = (html: string, id: string) =>
@@ -55,17 +52,17 @@ describe('admin: orders', () => {
     const html = await eventually(
       async () => {
         await boss.get('/admin/orders')
-        return figure(boss.lastHtml, 'cancelled') === '1' &&
-          figure(boss.lastHtml, 'completed') === '1'
+        return figureOf(boss.lastHtml, 'cancelled') === '1' &&
+          figureOf(boss.lastHtml, 'completed') === '1'
           ? boss.lastHtml
           : undefined
       },
       20_000,
       'the two orders in the figures',
     )
-    expect(figure(html, 'placed')).toBe('2')
-    expect(figure(html, 'revenue')).toBe('€20.00')
-    expect(figure(html, 'aov')).toBe('€20.00')
+    expect(figureOf(html, 'placed')).toBe('2')
+    expect(figureOf(html, 'revenue')).toBe('€20.00')
+    expect(figureOf(html, 'aov')).toBe('€20.00')
     expect(html).toContain(`<tr data-product="${product.id}"><td>${product.name}</td><td>2</td>`)
     const link = html.match(/href="(\/analytics\/orders\?[^"]+)"/)?.[1]?.replaceAll('&amp;', '&')
     const csv = await boss.request(link ?? '')
@@ -77,14 +74,14 @@ describe('admin: orders', () => {
     const boss = await admin()
     const [today, tomorrow] = [utcDay(0), utcDay(1)]
     await boss.get(`/admin/orders?from=${today}&to=${today}`)
-    const placedToday = figure(boss.lastHtml, 'placed')
+    const placedToday = figureOf(boss.lastHtml, 'placed')
     expect(Number(placedToday)).toBeGreaterThan(0)
     expect(boss.lastHtml).not.toContain('data-previous')
     expect(boss.lastHtml).toContain('name="compare" value="1"')
     expect(boss.lastHtml).not.toContain('checked')
     // Tomorrow against today: nothing yet, against what today has.
     await boss.get(`/admin/orders?from=${tomorrow}&to=${tomorrow}&compare=1`)
-    expect(figure(boss.lastHtml, 'placed')).toBe('0')
+    expect(figureOf(boss.lastHtml, 'placed')).toBe('0')
     expect(previousOf(boss.lastHtml, 'placed')).toBe(placedToday)
     expect(boss.lastHtml).toMatch(/name="compare" value="1" checked/)
     const live = await followFigure(boss, 'admin-orders', 'placed')

@@ -2,7 +2,7 @@
 // the range's revenue and orders from the analytics roll-ups, today's row in the last 30 days and
 // the latest orders, and its stream sends the figures again when an order completes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday, followFigure, utcDay } from '../helpers/admin.ts'
+import { adminOf, aroundToday, figureOf, followFigure, utcDay } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -23,9 +23,6 @@ beforeAll(async () => {
 })
 
 afterAll(() => shop.close())
-
-const figure = (html: string, id: string) =>
-  html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
 
 describe('admin: overview', () => {
   test('only admins see it; /admin leads to it', async () => {
@@ -55,8 +52,8 @@ describe('admin: overview', () => {
       20_000,
       'the completed order in the overview',
     )
-    expect(figure(html, 'revenue')).toBe('€50.00')
-    expect(figure(html, 'completed')).toBe('1')
+    expect(figureOf(html, 'revenue')).toBe('€50.00')
+    expect(figureOf(html, 'completed')).toBe('1')
     expect(html).toMatch(
       new RegExp(
         `<tr data-day="${utcDay(0)}"><td>${utcDay(0)}</td><td>€50.00</td><td>1</td><td>1</td>`,

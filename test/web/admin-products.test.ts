@@ -2,7 +2,7 @@
 // CSV; it shows each product's views, cart adds, orders, revenue and rating by name from the
 // roll-ups; its column headings sort it and its links page it; and its stream sends new figures.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday, followFigure } from '../helpers/admin.ts'
+import { adminOf, aroundToday, figureOf, followFigure } from '../helpers/admin.ts'
 import { eventually, unique } from '../helpers/broker.ts'
 import { TestBrowser } from '../helpers/browser.ts'
 import {
@@ -24,9 +24,6 @@ beforeAll(async () => {
 })
 
 afterAll(() => shop.close())
-
-const figure = (html: string, id: string) =>
-  html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>([^<]*)</dd>`))?.[1]
 
 /** The products of the table, top to bottom. */
 const rowsOf = (html: string) => [...html.matchAll(/<tr data-product="([^"]+)">/g)].map((m) => m[1])
@@ -94,7 +91,7 @@ describe('admin: products', () => {
     const first = await eventually(
       async () => {
         await boss.get('/admin/products?from=2003-05-05&to=2003-05-05')
-        return figure(boss.lastHtml, 'products') === '21' &&
+        return figureOf(boss.lastHtml, 'products') === '21' &&
           boss.lastHtml.includes(`<tr data-product="${ids[20]}"><td>${ids[20]}</td><td>21</td>`)
           ? boss.lastHtml
           : undefined

@@ -2,7 +2,7 @@
 // the range, growth over 7 and 30 days, accounts per role; and its stream sending new figures when
 // someone registers.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { adminOf, aroundToday, followFigure } from '../helpers/admin.ts'
+import { adminOf, aroundToday, figureOf, followFigure } from '../helpers/admin.ts'
 import { eventually } from '../helpers/broker.ts'
 import type { TestBrowser } from '../helpers/browser.ts'
 import { type SagaShop, shopper, startSagaShop } from '../helpers/saga.ts'
@@ -17,8 +17,7 @@ beforeAll(async () => {
 
 afterAll(() => shop.close())
 
-const figure = (html: string, id: string) =>
-  Number(html.match(new RegExp(`data-figure="${id}"><dt>[^<]*</dt><dd>(\\d+)</dd>`))?.[1])
+const figure = (html: string, id: string) => Number(figureOf(html, id))
 
 describe('admin: users', () => {
   test('only admins see it', async () => {
