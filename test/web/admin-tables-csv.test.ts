@@ -122,3 +122,20 @@ describe('admin tables as CSV', () => {
     expect((await customer.browser.get('/admin/orders?csv=top-sellers')).status).toBe(403)
   })
 })
+
+test('a table id with characters a header cannot carry gives a safe file name', async () => {
+  const { Hono } = await import('hono')
+  const { tablesAsCsv } = await import('../../web/pages/admin/tables-csv.ts')
+  const app = new Hono()
+  app.use('*', tablesAsCsv)
+  app.get('/page', (c) =>
+    c.html(
+      '<h1>Page</h1><table class="admin-table" id="x&quot;; y"><thead><tr><th>A</th></tr></thead><tbody><tr><td>=1+1</td></tr></tbody></table>',
+    ),
+  )
+  const res = await app.request(`/page?csv=${encodeURIComponent('x"; y')}`)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-disposition')).toBe('attachment; filename="x___y.csv"')
+  // A cell a spreadsheet would run is made text.
+  expect(await res.text()).toBe("A\r\n'=1+1\r\n")
+})

@@ -22,17 +22,19 @@ const ENTITIES: Record<string, string> = {
   nbsp: ' ',
 }
 
-/** Text as the browser shows it: entities decoded, runs of white space as one space. */
+/** HTML text with its character references decoded (the parser hands them over raw). */
+function decoded(html: string): string {
+  return html.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return String.fromCodePoint(Number.parseInt(name.slice(2), 16))
+    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)))
+    return ENTITIES[name.toLowerCase()] ?? whole
+  })
+}
+
+/** Text as the browser shows it: references decoded, runs of white space as one space. */
 function shown(html: string): string {
-  return html
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name.startsWith('#x') || name.startsWith('#X'))
-        return String.fromCodePoint(Number.parseInt(name.slice(2), 16))
-      if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)))
-      return ENTITIES[name.toLowerCase()] ?? whole
-    })
-    .replace(/\s+/g, ' ')
-    .trim()
+  return decoded(html).replace(/\s+/g, ' ').trim()
 }
 
 /** The tables with an id in an admin page, read with Bun's HTML parser (never with patterns). */
@@ -46,7 +48,7 @@ export async function tablesOf(html: string): Promise<ShownTable[]> {
   const rewriter = new HTMLRewriter()
     .on('table.admin-table[id]', {
       element(el) {
-        table = { id: el.getAttribute('id') ?? '', caption: '', header: [], rows: [] }
+        table = { id: decoded(el.getAttribute('id') ?? ''), caption: '', header: [], rows: [] }
         const current = table
         tables.push(current)
         el.onEndTag(() => {
@@ -145,7 +147,8 @@ export const tablesAsCsv: MiddlewareHandler = async (c, next) => {
   c.res = new Response(toCsv(table.header, table.rows), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${table.id}.csv"`,
+      // The id may hold what an admin typed (an experiment's id): only safe characters in a header.
+      'content-disposition': `attachment; filename="${table.id.replace(/[^\w.-]/g, '_')}.csv"`,
     },
   })
 }
