@@ -37,23 +37,29 @@ function increments<K extends string>(
   return set
 }
 
-/** The counters any of `rows` moves, each row given all of them (0 where it adds nothing). */
-function widened<K extends string, R extends { counters: Counters<K> }>(
-  rows: readonly R[],
-): { keys: K[]; rows: (Omit<R, 'counters'> & Counters<K>)[] } {
-  const keys = [
-    ...new Set(
-      rows.flatMap((r) => (Object.keys(r.counters) as K[]).filter((k) => r.counters[k] !== 0)),
-    ),
-  ]
+/** Whether an event's counters move anything: one that moves nothing writes no row. */
+function moves(counters: Counters<string>): boolean {
+  return Object.values(counters).some((n) => (n ?? 0) !== 0)
+}
+
+/**
+ * The rows that some event moved, each given every counter any of them names (0 where it adds
+ * nothing), so that one statement writes them all. A row whose moves add up to 0 is still written:
+ * event by event it would have been.
+ */
+function widened<K extends string, R extends { counters: Counters<K>; moved: boolean }>(
+  adds: readonly R[],
+): { keys: K[]; rows: (Omit<R, 'counters' | 'moved'> & Counters<K>)[] } {
+  const moved = adds.filter((r) => r.moved)
+  const keys = [...new Set(moved.flatMap((r) => Object.keys(r.counters) as K[]))]
   return {
     keys,
-    rows: rows.map(
-      ({ counters, ...row }) =>
+    rows: moved.map(
+      ({ counters, moved: _, ...row }) =>
         ({
           ...row,
           ...Object.fromEntries(keys.map((k) => [k, counters[k] ?? 0])),
-        }) as Omit<R, 'counters'> & Counters<K>,
+        }) as Omit<R, 'counters' | 'moved'> & Counters<K>,
     ),
   }
 }
@@ -69,12 +75,15 @@ interface BucketAdd {
   granularity: Granularity
   start: number
   counters: Counters<BucketCounter>
+  /** Some event added a counter other than 0 to it. */
+  moved: boolean
 }
 
 interface ProductDayAdd {
   day: number
   productId: string
   counters: Counters<ProductCounter>
+  moved: boolean
 }
 
 /** Adds each row's counters to its bucket, in as few statements as the rows allow. */
@@ -116,6 +125,7 @@ export function addToBuckets(
       granularity,
       start: bucketStart(at, granularity),
       counters,
+      moved: moves(counters),
     })),
   )
 }
@@ -127,7 +137,9 @@ export function addToProductDay(
   productId: string,
   counters: Counters<ProductCounter>,
 ): Promise<void> {
-  return addToProductDayRows(tx, [{ day: bucketStart(at, 'day'), productId, counters }])
+  return addToProductDayRows(tx, [
+    { day: bucketStart(at, 'day'), productId, counters, moved: moves(counters) },
+  ])
 }
 
 function addInto<K extends string>(into: Counters<K>, counters: Counters<K>): void {
@@ -162,16 +174,18 @@ export class RollupRun {
 
   #addToBucket(granularity: Granularity, start: number, counters: Counters<BucketCounter>): void {
     const key = `${granularity}:${start}`
-    const add = this.#buckets.get(key) ?? { granularity, start, counters: {} }
+    const add = this.#buckets.get(key) ?? { granularity, start, counters: {}, moved: false }
     addInto(add.counters, counters)
+    add.moved ||= moves(counters)
     this.#buckets.set(key, add)
   }
 
   addToProductDay(at: number, productId: string, counters: Counters<ProductCounter>): void {
     const day = bucketStart(at, 'day')
     const key = `${day}:${productId}`
-    const add = this.#productDays.get(key) ?? { day, productId, counters: {} }
+    const add = this.#productDays.get(key) ?? { day, productId, counters: {}, moved: false }
     addInto(add.counters, counters)
+    add.moved ||= moves(counters)
     this.#productDays.set(key, add)
   }
 

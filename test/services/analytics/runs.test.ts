@@ -5,6 +5,8 @@ import { applyAnalyticsEvent, applyAnalyticsEvents } from '../../../services/ana
 import { consumedEventOf } from '../../../services/analytics/consumed-event.ts'
 import type { AnalyticsEvent } from '../../../services/analytics/effects.ts'
 import { analyticsConsumers } from '../../../services/analytics/registry.ts'
+import { RollupRun } from '../../../services/analytics/rollups.ts'
+import { analyticsProductDays } from '../../../services/analytics/schema.ts'
 import type { BusRecord } from '../../../shared/bus/types.ts'
 import type { Db } from '../../../shared/db/client.ts'
 import { tempDatabase, unique } from '../../helpers/broker.ts'
@@ -72,5 +74,19 @@ describe('analytics in runs', () => {
       }
       expect(await analyticsSnapshot(inRuns)).toEqual(expected)
     }
+  })
+})
+
+describe('a run’s rows', () => {
+  test('a row is written when an event moved it, even if its moves add up to 0, and never otherwise', async () => {
+    const db = await freshDb()
+    const at = Date.UTC(2004, 0, 1, 12)
+    const run = new RollupRun()
+    run.addToProductDay(at, 'untouched', { views: 0 })
+    run.addToProductDay(at, 'back-to-zero', { views: 2 })
+    run.addToProductDay(at, 'back-to-zero', { views: -2 })
+    await db.transaction((tx) => run.write(tx))
+    const rows = await db.select().from(analyticsProductDays)
+    expect(rows.map((r) => [r.productId, r.views])).toEqual([['back-to-zero', 0]])
   })
 })
